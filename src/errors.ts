@@ -1,0 +1,26 @@
+// Typed errors: every message names the argument and the shapes/dtypes involved.
+export class FastgradError extends Error {
+  override name = 'FastgradError';
+}
+/** Shapes that do not fit together (broadcasting, matmul, view). */
+export class ShapeError extends FastgradError {
+  override name = 'ShapeError';
+}
+/** A dtype that an op cannot take. */
+export class DTypeError extends FastgradError {
+  override name = 'DTypeError';
+}
+/** An index or dim out of range. */
+export class IndexError extends FastgradError {
+  override name = 'IndexError';
+}
+/** Misuse of the autograd graph (second backward, modified saved tensor, grad on int tensor). */
+export class AutogradError extends FastgradError {
+  override name = 'AutogradError';
+}
+/** Bad or hostile file contents. */
+export class FormatError extends FastgradError {
+  override name = 'FormatError';
+}
+
+export const fmtShape = (s: readonly number[]): string => `[${s.join(', ')}]`;

@@ -1,0 +1,23 @@
+// The public API of fastgrad: the only barrel file.
+export { Tensor, type NestedArray } from './tensor/tensor.js';
+export type { DType, TypedArray } from './tensor/dtype.js';
+export { promoteTypes, resultType } from './tensor/dtype.js';
+export {
+  tensor, fromArray, zeros, ones, full, empty, zerosLike, onesLike, fullLike, emptyLike, arange, linspace, eye,
+  rand, randn, randint, randperm, normal, type FactoryOpts, type RandomOpts,
+} from './tensor/creation.js';
+export { Generator, defaultGenerator, manualSeed } from './tensor/random.js';
+export { formatTensor, defaultPrintOptions, type PrintOptions } from './tensor/print.js';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad_mode.js';
+export { grad, gradcheck, type GradcheckOptions } from './autograd/functional.js';
+export { Node } from './autograd/node.js';
+export {
+  type Backend, type Storage, type View, registerBackend, initBackend, getBackend, registeredBackends, setDefaultDevice, getDefaultDevice,
+} from './backend/backend.js';
+export { Slice, type IndexItem } from './ops/indexing.js';
+export * as errors from './errors.js';
+export {
+  cat, stack, split, chunk, where, matmul, mm, bmm, dot, mv, clamp, gather, scatter, scatterAdd, indexSelect, maskedFill,
+  sum, mean, prod, softmax, logSoftmax, logsumexp, cumsum, maximum, minimum, pow, exp, log, sqrt, abs, sigmoid, tanh, relu,
+  sort, argsort, topk, flatten, permute, transpose, unsqueeze, squeeze, reshape, conv2d, nonzero, allclose, isclose,
+} from './ops/functional.js';

@@ -1,0 +1,196 @@
+// Tensor factories: tensor(), zeros/ones/full/empty (+Like), arange, linspace, eye and the random
+// factories, which draw from PyTorch's generator (random.ts) so seeds give torch's numbers.
+import { getBackend, getDefaultDevice } from '../backend/backend.js';
+import { DTypeError, ShapeError } from '../errors.js';
+import { type DType, type TypedArray, dtypeOfArray, typedArrayFor } from './dtype.js';
+import { type Generator, normalFill, randintFill, randperm as randpermArr, uniformFill } from './random.js';
+import { contiguousStrides } from './shape.js';
+import { type NestedArray, Tensor } from './tensor.js';
+
+export interface FactoryOpts {
+  dtype?: DType;
+  device?: string;
+  requiresGrad?: boolean;
+}
+export interface RandomOpts extends FactoryOpts {
+  generator?: Generator;
+}
+
+type Shape = readonly number[];
+
+function finish(t: Tensor, opts: FactoryOpts): Tensor {
+  if (opts.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+function fromTyped(data: TypedArray, shape: Shape, dtype: DType, device?: string): Tensor {
+  const be = getBackend(device ?? getDefaultDevice());
+  const t = new Tensor(be.fromArray(data), shape.slice(), contiguousStrides(shape), 0);
+  if (dtype === 'bool') t._setDtype('bool');
+  return t;
+}
+
+/** Flatten nested arrays, checking they are rectangular; returns values, shape and inferred kind. */
+function flattenNested(data: NestedArray): { values: number[]; shape: number[]; kind: 'bool' | 'int' | 'float' } {
+  const shape: number[] = [];
+  let probe: NestedArray = data;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    probe = probe[0] as NestedArray;
+    if (probe === undefined) break;
+  }
+  const values: number[] = [];
+  let kind: 'bool' | 'int' | 'float' = 'bool';
+  let sawNumber = false;
+  const walk = (x: NestedArray, d: number): void => {
+    if (d === shape.length) {
+      if (Array.isArray(x)) throw new ShapeError(`tensor(): expected a number at depth ${d}, got an array (ragged nested arrays)`);
+      if (typeof x === 'boolean') values.push(x ? 1 : 0);
+      else if (typeof x === 'number') {
+        sawNumber = true;
+        if (!Number.isInteger(x)) kind = 'float';
+        else if (kind === 'bool') kind = 'int';
+        values.push(x);
+      } else throw new DTypeError(`tensor(): could not infer dtype of ${typeof x} ${String(x)}`);
+      return;
+    }
+    if (!Array.isArray(x)) throw new ShapeError(`tensor(): expected sequence of length ${shape[d]} at dim ${d} (got a number)`);
+    if (x.length !== shape[d]) throw new ShapeError(`tensor(): expected sequence of length ${shape[d]} at dim ${d} (got ${x.length})`);
+    for (const v of x) walk(v, d + 1);
+  };
+  walk(data, 0);
+  if (!sawNumber && values.length === 0) kind = 'float'; // tensor([]) is float32 in torch
+  return { values, shape, kind };
+}
+
+/**
+ * torch.tensor: from nested arrays (ints → int32, any float → float32, booleans → bool) or a typed array
+ * (1-D, its own dtype unless `dtype` is given). `tensor([1, 2, 3], {requiresGrad: true})` needs floats.
+ */
+export function tensor(data: NestedArray | TypedArray | Tensor, opts: FactoryOpts = {}): Tensor {
+  if (data instanceof Tensor) return finish(data.detach().clone().to(opts.dtype ?? data.dtype), opts);
+  if (ArrayBuffer.isView(data)) {
+    const arr = data as TypedArray;
+    const src = fromTyped(arr.slice() as TypedArray, [arr.length], dtypeOfArray(arr), opts.device);
+    return finish(opts.dtype ? src.to(opts.dtype) : src, opts);
+  }
+  const { values, shape, kind } = flattenNested(data);
+  // NOTE: JS has no `3.` literal: integer-valued data infers int32 unless grad is requested.
+  const dtype = opts.dtype ?? (kind === 'bool' ? 'bool' : kind === 'int' && !opts.requiresGrad ? 'int32' : 'float32');
+  const arr = typedArrayFor(dtype, values.length);
+  for (let i = 0; i < values.length; i++) arr[i] = dtype === 'bool' ? (values[i] ? 1 : 0) : values[i]!;
+  return finish(fromTyped(arr, shape, dtype, opts.device), opts);
+}
+
+/** A tensor over an existing typed array with a shape (no copy). */
+export function fromArray(data: TypedArray, shape: Shape, opts: FactoryOpts = {}): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n !== data.length) throw new ShapeError(`fromArray: shape [${shape.join(', ')}] needs ${n} values but the array has ${data.length}`);
+  return finish(fromTyped(data, shape, opts.dtype === 'bool' ? 'bool' : dtypeOfArray(data), opts.device), opts);
+}
+
+const shapeOf = (args: readonly (number | Shape)[]): number[] => {
+  const s = args.length === 1 && Array.isArray(args[0]) ? [...(args[0] as Shape)] : (args as number[]);
+  for (const d of s) if (!Number.isInteger(d) || d < 0) throw new ShapeError(`invalid shape [${s.join(', ')}]: sizes must be non-negative integers`);
+  return s;
+};
+
+export function full(shape: Shape, value: number | boolean, opts: FactoryOpts = {}): Tensor {
+  const s = shapeOf([shape]);
+  const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int32' : 'float32');
+  const n = s.reduce((a, b) => a * b, 1);
+  const arr = typedArrayFor(dtype, n);
+  arr.fill(typeof value === 'boolean' ? (value ? 1 : 0) : value);
+  return finish(fromTyped(arr, s, dtype, opts.device), opts);
+}
+export function zeros(shape: Shape, opts: FactoryOpts = {}): Tensor {
+  return full(shape, 0, { dtype: 'float32', ...opts });
+}
+export function ones(shape: Shape, opts: FactoryOpts = {}): Tensor {
+  return full(shape, 1, { dtype: 'float32', ...opts });
+}
+/** torch.empty (zero-filled here: typed arrays start at zero). */
+export function empty(shape: Shape, opts: FactoryOpts = {}): Tensor {
+  return zeros(shape, opts);
+}
+export const zerosLike = (t: Tensor, opts: FactoryOpts = {}): Tensor => zeros(t.shape, { dtype: t.dtype, device: t.device, ...opts });
+export const onesLike = (t: Tensor, opts: FactoryOpts = {}): Tensor => ones(t.shape, { dtype: t.dtype, device: t.device, ...opts });
+export const fullLike = (t: Tensor, v: number, opts: FactoryOpts = {}): Tensor => full(t.shape, v, { dtype: t.dtype, device: t.device, ...opts });
+export const emptyLike = zerosLike;
+
+/** torch.arange(end) / arange(start, end, step): int32 when all arguments are integers. */
+export function arange(start: number, end?: number, step = 1, opts: FactoryOpts = {}): Tensor {
+  if (end === undefined) [start, end] = [0, start];
+  if (step === 0) throw new ShapeError('arange: step must be nonzero');
+  if ((end - start) / step < 0) throw new ShapeError(`arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`);
+  const dtype = opts.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32');
+  const n = Math.ceil((end - start) / step);
+  const arr = typedArrayFor(dtype, n);
+  for (let i = 0; i < n; i++) arr[i] = start + i * step;
+  return finish(fromTyped(arr, [n], dtype, opts.device), opts);
+}
+
+/** torch.linspace (float32), computed symmetrically from both ends like torch. */
+export function linspace(start: number, end: number, steps: number, opts: FactoryOpts = {}): Tensor {
+  if (!Number.isInteger(steps) || steps < 0) throw new ShapeError(`linspace: number of steps must be a non-negative integer, got ${steps}`);
+  const dtype = opts.dtype ?? 'float32';
+  const arr = typedArrayFor(dtype, steps);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) arr[i] = i < half ? start + step * i : end - step * (steps - i - 1);
+  return finish(fromTyped(arr, [steps], dtype, opts.device), opts);
+}
+
+export function eye(n: number, m = n, opts: FactoryOpts = {}): Tensor {
+  const dtype = opts.dtype ?? 'float32';
+  const arr = typedArrayFor(dtype, n * m);
+  for (let i = 0; i < Math.min(n, m); i++) arr[i * m + i] = 1;
+  return finish(fromTyped(arr, [n, m], dtype, opts.device), opts);
+}
+
+function floatBuf(shape: Shape, dtype: DType): Float32Array | Float64Array {
+  if (dtype !== 'float32' && dtype !== 'float64') throw new DTypeError(`random floats need a floating dtype, got ${dtype}`);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+/** torch.rand: uniform [0, 1), bit-identical to torch's CPU generator for the same seed. */
+export function rand(shape: Shape, opts: RandomOpts = {}): Tensor {
+  const s = shapeOf([shape]);
+  const buf = floatBuf(s, opts.dtype ?? 'float32');
+  uniformFill(buf, 0, 1, opts.generator);
+  return finish(fromTyped(buf, s, opts.dtype ?? 'float32', opts.device), opts);
+}
+
+/** torch.randn: standard normal, bit-identical to torch for float32. */
+export function randn(shape: Shape, opts: RandomOpts = {}): Tensor {
+  const s = shapeOf([shape]);
+  const buf = floatBuf(s, opts.dtype ?? 'float32');
+  normalFill(buf, 0, 1, opts.generator);
+  return finish(fromTyped(buf, s, opts.dtype ?? 'float32', opts.device), opts);
+}
+
+/** torch.randint(low, high, shape): int32 (torch: int64). */
+export function randint(low: number, high: number, shape: Shape, opts: RandomOpts = {}): Tensor {
+  const s = shapeOf([shape]);
+  const dtype = opts.dtype ?? 'int32';
+  const arr = typedArrayFor(dtype, s.reduce((a, b) => a * b, 1));
+  if (dtype === 'bool') throw new DTypeError('randint: bool dtype is not supported');
+  randintFill(arr as Int32Array, low, high, opts.generator);
+  return finish(fromTyped(arr, s, dtype, opts.device), opts);
+}
+
+/** torch.randperm(n): int32 (torch: int64). */
+export function randperm(n: number, opts: RandomOpts = {}): Tensor {
+  const p = randpermArr(n, opts.generator);
+  const t = fromTyped(p, [n], 'int32', opts.device);
+  return opts.dtype && opts.dtype !== 'int32' ? t.to(opts.dtype) : t;
+}
+
+/** torch.normal(mean, std, shape). */
+export function normal(mean: number, std: number, shape: Shape, opts: RandomOpts = {}): Tensor {
+  const s = shapeOf([shape]);
+  const buf = floatBuf(s, opts.dtype ?? 'float32');
+  normalFill(buf, mean, std, opts.generator);
+  return finish(fromTyped(buf, s, opts.dtype ?? 'float32', opts.device), opts);
+}
