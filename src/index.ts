@@ -21,3 +21,6 @@ export {
   sum, mean, prod, softmax, logSoftmax, logsumexp, cumsum, maximum, minimum, pow, exp, log, sqrt, abs, sigmoid, tanh, relu,
   sort, argsort, topk, flatten, permute, transpose, unsqueeze, squeeze, reshape, conv2d, nonzero, allclose, isclose,
 } from './ops/functional.js';
+export * as nn from './nn/index.js';
+export * as F from './nn/functional.js';
+export * as optim from './optim/index.js';
