@@ -24,3 +24,8 @@ export {
 export * as nn from './nn/index.js';
 export * as F from './nn/functional.js';
 export * as optim from './optim/index.js';
+export {
+  Learner, Callback, Recorder, accuracy, errorRate, accuracyMulti, AvgMetric, NonFiniteLossError,
+  CancelBatchException, CancelTrainException, CancelValidException, CancelEpochException, CancelStepException, CancelBackwardException, CancelFitException,
+  type Metric, type MetricFn, type LearnerOpts, type EpochRecord,
+} from './learner/index.js';
