@@ -157,9 +157,8 @@ export class Tensor implements View {
   }
   /** Same storage, cut from the graph. */
   detach(): Tensor {
-    const t = new Tensor(this.storage, this.shape, this.strides, this.offset);
-    t._base = this._base ?? this;
-    return t;
+    // NOTE: shares storage but is not an autograd view (in-place writes to it never rebase history).
+    return new Tensor(this.storage, this.shape, this.strides, this.offset);
   }
   detach_(): this {
     this.gradFn = null;
