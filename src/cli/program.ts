@@ -1,6 +1,7 @@
 // The `fastgrad` command line (commander). main.ts runs it; tests build it without exiting the process.
 import { Command, InvalidArgumentError } from 'commander';
 import { runMnist } from './mnist.js';
+import { runTitanic } from './titanic.js';
 
 function parseSeed(v: string): number {
   const n = Number(v);
@@ -22,6 +23,18 @@ export function buildProgram(): Command {
     .option('--quiet', 'print nothing; only write results.json')
     .action(async (opts: { data?: string; seed: number; out?: string; quiet?: boolean }) => {
       await runMnist(opts);
+    });
+
+  program
+    .command('titanic')
+    .description('course22 "Linear model and neural net from scratch": Titanic survival by hand, the notebook\'s numbers beside ours')
+    .option('--data <dir>', "folder with Kaggle's train.csv and test.csv, or its parent holding titanic/ (default: $FASTGRAD_DATA)")
+    .option('--out <dir>', 'where to write results.json, index.html and submission.csv (default: runs/titanic-<timestamp>/)')
+    .option('--seed <n>', "train_model's torch.manual_seed (the notebook's 442)", parseSeed, 442)
+    .option('--split-seed <n>', "RandomSplitter's seed (the notebook's 42)", parseSeed, 42)
+    .option('--quiet', 'print nothing; only write the files')
+    .action(async (opts: { data?: string; out?: string; seed: number; splitSeed: number; quiet?: boolean }) => {
+      await runTitanic(opts);
     });
 
   return program;
