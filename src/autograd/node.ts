@@ -2,6 +2,7 @@
 // tensors it saved and its vector-Jacobian product, written with differentiable tensor ops so that
 // double backward works. Leaves get an AccumulateGrad node, as in PyTorch.
 import { AutogradError } from '../errors.js';
+import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './grad_mode.js';
 
@@ -13,27 +14,41 @@ export interface Edge {
 /** grads of the outputs (null = no gradient flowed) → grads of the inputs (null = not needed). */
 export type BackwardFn = (grads: (Tensor | null)[], saved: Tensor[]) => (Tensor | null)[];
 
+/** Shape and dtype of one forward output: what the gradient arriving for it must look like. */
+export interface OutputMeta {
+  shape: readonly number[];
+  dtype: DType;
+}
+
 interface Saved {
   t: Tensor;
   version: number;
+  /** torch's "which is output 0 of ExpBackward0", filled once the producer is known */
+  producer: string | null;
 }
 
 export class Node {
   released = false;
   /** Non-leaf tensors that asked for `.retainGrad()`, by output number. */
   retained: Map<number, Tensor> | null = null;
+  /** Shape/dtype of each output (null for AccumulateGrad: the leaf itself is the reference). */
+  outputMeta: OutputMeta[] | null = null;
   private savedTensors: Saved[] | null;
+  private readonly hadSaved: boolean;
+  private fn: BackwardFn | null;
 
   constructor(
     readonly name: string,
     readonly next: (Edge | null)[],
-    private readonly fn: BackwardFn | null,
+    fn: BackwardFn | null,
     saved: readonly Tensor[],
     readonly numOutputs = 1,
     /** for AccumulateGrad: the leaf */
     readonly variable: Tensor | null = null,
   ) {
-    this.savedTensors = saved.map((t) => ({ t, version: t.storage.version }));
+    this.fn = fn;
+    this.hadSaved = saved.length > 0;
+    this.savedTensors = saved.map((t) => ({ t, version: t.storage.version, producer: producerOf(t) }));
   }
 
   /** PyTorch's grad_fn.name(). */
@@ -46,28 +61,51 @@ export class Node {
     return this.next.map((e) => (e ? [e.node, e.outputNr] : [null, 0]));
   }
 
+  /** The shape/dtype a gradient for output `nr` must have. */
+  metaOf(nr: number): OutputMeta | null {
+    if (this.variable) return { shape: this.variable.shape, dtype: this.variable.dtype };
+    return this.outputMeta?.[nr] ?? null;
+  }
+
+  /** @internal fill in "output k of XBackward" for saved tensors that were outputs of this node. */
+  _noteSavedProducers(): void {
+    for (const s of this.savedTensors ?? []) s.producer ??= producerOf(s.t);
+  }
+
   apply(grads: (Tensor | null)[]): (Tensor | null)[] {
     if (this.released)
       throw new AutogradError(
         `Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed): ` +
-          `${this.name}'s saved values were freed after the first backward. Pass {retainGraph: true} to the first backward() if you need to backward twice.`,
+          `the saved values of ${this.name} were freed after the first backward. Pass {retainGraph: true} to the first backward() ` +
+          `(or grad()) if you need to backward through the graph a second time.`,
       );
-    const saved = this.savedTensors!.map((s, i) => {
+    const saved = this.savedTensors!.map((s) => {
       if (s.t.storage.version !== s.version)
         throw new AutogradError(
           `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
-            `saved tensor ${i} of ${this.name} (shape [${s.t.shape.join(', ')}], ${s.t.dtype}) is at version ${s.t.storage.version}; expected version ${s.version} instead.`,
+            `[${s.t.dtype} [${s.t.shape.join(', ')}]]${s.producer ? `, which is ${s.producer},` : ''} saved by ${this.name}, ` +
+            `is at version ${s.t.storage.version}; expected version ${s.version} instead. ` +
+            `Use an out-of-place op (or .clone() the tensor) before modifying it.`,
         );
       return s.t;
     });
     return this.fn ? this.fn(grads, saved) : [];
   }
 
+  /**
+   * Free the saved tensors after a backward without retainGraph. As in torch, a node that saved
+   * nothing can be run again; one that saved tensors throws on a second backward.
+   */
   release(): void {
-    if (this.variable) return; // AccumulateGrad holds no saved values
+    if (this.variable || !this.hadSaved) return; // AccumulateGrad and save-nothing nodes stay usable
     this.released = true;
     this.savedTensors = null;
+    this.fn = null; // drop the closure too, so captured tensors can be collected
   }
+}
+
+function producerOf(t: Tensor): string | null {
+  return t.gradFn ? `output ${t.outputNr} of ${t.gradFn.name}` : null;
 }
 
 /** The edge a gradient for `t` flows into: its grad_fn, or the AccumulateGrad of a leaf. */
@@ -84,6 +122,8 @@ export function needsGrad(inputs: readonly (Tensor | null | undefined)[]): boole
   return false;
 }
 
+const isFloatDtype = (d: DType): boolean => d === 'float32' || d === 'float64' || (d as string) === 'float16';
+
 /**
  * Attach a backward node to freshly computed outputs when grad mode is on and an input requires grad.
  * `backward(grads, saved)` returns one gradient per input (same order as `inputs`).
@@ -98,12 +138,14 @@ export function record<T extends Tensor | Tensor[]>(
   if (!needsGrad(inputs)) return outputs;
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const node = new Node(name, inputs.map((t) => (t ? gradEdge(t) : null)), backward, saved, outs.length);
+  node.outputMeta = outs.map((o) => ({ shape: o.shape.slice(), dtype: o.dtype }));
   outs.forEach((o, i) => {
-    if (o.dtype !== 'float32' && o.dtype !== 'float64') return; // int/bool outputs never carry grad
+    if (!isFloatDtype(o.dtype)) return; // int/bool outputs never carry grad
     o.requiresGrad = true;
     o.gradFn = node;
     o.outputNr = i;
   });
+  node._noteSavedProducers();
   return outputs;
 }
 
