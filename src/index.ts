@@ -9,7 +9,7 @@ export {
 export { Generator, defaultGenerator, manualSeed } from './tensor/random.js';
 export { formatTensor, defaultPrintOptions, type PrintOptions } from './tensor/print.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad_mode.js';
-export { grad, gradcheck, type GradcheckOptions } from './autograd/functional.js';
+export { grad, gradcheck, gradgradcheck, type GradcheckOptions, type GradgradcheckOptions, type GradOptions } from './autograd/functional.js';
 export { Node } from './autograd/node.js';
 export {
   type Backend, type Storage, type View, registerBackend, initBackend, getBackend, registeredBackends, setDefaultDevice, getDefaultDevice,
@@ -24,8 +24,11 @@ export {
 export * as nn from './nn/index.js';
 export * as F from './nn/functional.js';
 export * as optim from './optim/index.js';
+export * as data from './data/index.js';
 export {
   Learner, Callback, Recorder, accuracy, errorRate, accuracyMulti, AvgMetric, NonFiniteLossError,
   CancelBatchException, CancelTrainException, CancelValidException, CancelEpochException, CancelStepException, CancelBackwardException, CancelFitException,
   type Metric, type MetricFn, type LearnerOpts, type EpochRecord,
 } from './learner/index.js';
+export * as viz from './viz/index.js';
+export * as tabular from './tabular/index.js';

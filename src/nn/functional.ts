@@ -130,11 +130,15 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: LossOpts
   });
   const out = noGrad(() => reduce(per, r));
   const n = input.numel();
-  return record1('BinaryCrossEntropyBackward0', [input], out, (g) => {
+  return record1('BinaryCrossEntropyBackward0', [input, target], out, (g) => {
     const eps = 1e-12;
+    const gs = r === 'mean' ? g.div(n) : g;
     let gi = input.sub(target).div(input.mul(input.neg().add(1)).clamp(eps));
     if (opts.weight) gi = gi.mul(opts.weight);
-    return [gi.mul(r === 'mean' ? g.div(n) : g)];
+    // d/dtarget = log(1 - x) - log(x) (clamped like the forward), as torch 1.13
+    let gt = target.requiresGrad ? clampLog(input.neg().add(1)).sub(clampLog(input)) : null;
+    if (gt && opts.weight) gt = gt.mul(opts.weight);
+    return [gi.mul(gs), gt ? gt.mul(gs) : null];
   });
 }
 
@@ -150,11 +154,18 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts
   });
   const out = noGrad(() => reduce(per, r));
   const n = input.numel();
-  return record1('BinaryCrossEntropyWithLogitsBackward0', [input], out, (g) => {
+  return record1('BinaryCrossEntropyWithLogitsBackward0', [input, target], out, (g) => {
     const s = input.sigmoid();
+    const gs = r === 'mean' ? g.div(n) : g;
     const gi = opts.posWeight
       ? target.neg().add(1).sub(opts.posWeight.sub(1).mul(target).add(1).mul(s.neg().add(1)))
       : s.sub(target);
-    return [gi.mul(r === 'mean' ? g.div(n) : g)];
+    // d/dtarget = -x + (posWeight - 1) * softplus(-x), as torch 1.13
+    let gt: Tensor | null = null;
+    if (target.requiresGrad) {
+      gt = input.neg();
+      if (opts.posWeight) gt = gt.add(opts.posWeight.sub(1).mul(input.abs().neg().exp().log1p().add(input.neg().clamp(0))));
+    }
+    return [gi.mul(gs), gt ? gt.mul(gs) : null];
   });
 }

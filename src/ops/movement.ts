@@ -88,6 +88,7 @@ export function sliceView(x: Tensor, dim: number, start: number, end: number, st
 /** Embed g into zeros of `shape` at a slice: the (differentiable) inverse of slicing. */
 function sliceBackward(g: Tensor, shape: readonly number[], dim: number, start: number, end: number, step: number): Tensor {
   const out = emptyTensor(shape, g.dtype, g.storage.backend);
+  g.storage.backend.fill(out, 0); // emptyTensor is uninitialised on non-reference backends
   noGrad(() => {
     const v = out.slice(dim, start, end, step);
     v.storage.backend.copy(g, v);
@@ -152,7 +153,8 @@ export function contiguousOp(x: Tensor): Tensor {
 }
 
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
-  const ds = normDims(dims, x.ndim);
+  // NOTE: flip(x, []) flips nothing (normDims reads an empty list as "all dims", as reductions want).
+  const ds = typeof dims !== 'number' && dims.length === 0 ? [] : normDims(dims, x.ndim);
   const strides = x.strides.slice();
   let offset = x.offset;
   for (const d of ds) {
@@ -166,7 +168,8 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
 /** torch.cat: dtype promotion, all dims but `dim` must match (1-D empty tensors are skipped, like torch). */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new FastgradError('cat: expected a non-empty list of tensors');
-  const parts = tensors.filter((t) => !(t.ndim === 1 && t.shape[0] === 0));
+  const skipped = (t: Tensor): boolean => t.ndim === 1 && t.shape[0] === 0;
+  const parts = tensors.filter((t) => !skipped(t));
   if (parts.length === 0) return tensors[0]!.clone();
   const ref = parts[0]!;
   if (ref.ndim === 0) throw new ShapeError('cat: zero-dimensional tensor (at position 0) cannot be concatenated');
@@ -177,21 +180,27 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
         `cat: sizes of tensors must match except in dimension ${d}: tensor 0 has shape ${fmtShape(ref.shape)} but tensor ${i} has shape ${fmtShape(t.shape)}`,
       );
   });
-  const dtype = parts.map((t) => t.dtype).reduce(promoteTypes);
+  const dtype = tensors.map((t) => t.dtype).reduce(promoteTypes);
   const shape = ref.shape.slice();
   shape[d] = parts.reduce((a, t) => a + t.shape[d]!, 0);
   const out = emptyTensor(shape, dtype, ref.storage.backend);
-  const srcs = parts.map((t) => castTo(t, dtype));
+  const srcs = tensors.map((t) => castTo(t, dtype));
   let at = 0;
   const bounds: [number, number][] = [];
   for (const t of srcs) {
+    if (skipped(t)) {
+      bounds.push([-1, -1]);
+      continue;
+    }
     const n = t.shape[d]!;
     const v = new Tensor(out.storage, shape.map((s, k) => (k === d ? n : s)), out.strides.slice(), out.offset + at * out.strides[d]!);
     out.storage.backend.copy(t, v);
     bounds.push([at, at + n]);
     at += n;
   }
-  return record1('CatBackward0', srcs, out, (g) => srcs.map((t, i) => (t.requiresGrad ? g.slice(d, bounds[i]![0], bounds[i]![1]) : null)));
+  const gradOf = (g: Tensor, t: Tensor, i: number): Tensor | null =>
+    !t.requiresGrad ? null : bounds[i]![0] < 0 ? emptyTensor([0], g.dtype, g.storage.backend) : g.slice(d, bounds[i]![0], bounds[i]![1]);
+  return record1('CatBackward0', srcs, out, (g) => srcs.map((t, i) => gradOf(g, t, i)));
 }
 
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
@@ -202,7 +211,10 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
       throw new ShapeError(`stack expects each tensor to be equal size, but got ${fmtShape(ref.shape)} at entry 0 and ${fmtShape(t.shape)} at entry ${i}`);
   });
   const d = normDim(dim, ref.ndim + 1);
-  return cat(tensors.map((t) => t.unsqueeze(d)), d);
+  const dtype = tensors.map((t) => t.dtype).reduce(promoteTypes);
+  const srcs = tensors.map((t) => castTo(t, dtype));
+  const out = noGrad(() => cat(srcs.map((t) => t.unsqueeze(d)), d));
+  return record1('StackBackward0', srcs, out, (g) => srcs.map((t, i) => (t.requiresGrad ? g.select(d, i) : null)));
 }
 
 /** torch.split: views of `size` (last may be smaller) or of the given sizes along dim. */
@@ -257,7 +269,8 @@ export function repeat(x: Tensor, sizes: readonly number[]): Tensor {
     inter.push(1, s);
     expanded.push(sizes[i]!, s);
   });
-  const out = noGrad(() => x.reshape(inter).expand(expanded).contiguous().reshape(xs.map((s, i) => s * sizes[i]!)));
+  // NOTE: copyRaw, not contiguous(): an empty result counts as contiguous and would alias x (torch always copies).
+  const out = noGrad(() => copyRaw(x.reshape(inter).expand(expanded)).reshape(xs.map((s, i) => s * sizes[i]!)));
   return record1('RepeatBackward0', [x], out, (g) => {
     const r = g.reshape(expanded).sum(expanded.map((_, i) => i).filter((i) => i % 2 === 0));
     return [r.reshape(x.shape)];

@@ -40,6 +40,16 @@ function expandBack(g: Tensor, shape: readonly number[], dims: readonly number[]
   return r.expand(shape);
 }
 
+/** torch refuses to reduce an empty tensor over all dims, or over a zero-size dim, for max-like ops. */
+function checkReducible(x: Tensor, op: string, dims: readonly number[], all: boolean): void {
+  if (x.numel() !== 0) return;
+  if (all)
+    throw new IndexError(`${op}(): cannot reduce an empty tensor (shape ${fmtShape(x.shape)}) over all dims: there is no identity; specify a dim with non-zero size`);
+  for (const d of dims)
+    if (x.shape[d] === 0)
+      throw new IndexError(`${op}(): expected reduction dim ${d} to have non-zero size (input shape ${fmtShape(x.shape)}); there is no identity for ${op}`);
+}
+
 function reducedCount(shape: readonly number[], dims: readonly number[]): number {
   return dims.reduce((n, d) => n * shape[d]!, 1);
 }
@@ -90,12 +100,15 @@ export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
 /** amax/amin over dims; ties share the gradient evenly (torch's evenly_distribute). */
 export function amaxmin(x: Tensor, which: 'max' | 'min', dim?: Dims, keepdim = false, fullName?: string): Tensor {
   const dims = normDims(dim, x.ndim);
-  if (x.numel() === 0) throw new IndexError(`${which}(): expected a non-empty tensor (got shape ${fmtShape(x.shape)}); specify a dim with non-zero size`);
+  const op = fullName ? which : which === 'max' ? 'amax' : 'amin';
+  checkReducible(x, op, dims, dim === undefined || dim === null || (Array.isArray(dim) && dim.length === 0));
   const out = reduceRaw(which, x, dims, keepdim);
   const name = fullName ?? (which === 'max' ? 'AmaxBackward0' : 'AminBackward0');
   return record1(name, [x], out, (g, [xs, y]) => {
     const yk = keepdim ? y! : expandBack(y!, xs!.shape, dims, false);
-    const mask = xs!.eq(yk);
+    // NOTE: max()/min() share the gradient among all ties, and a NaN result sends it to the NaNs
+    // (torch's evenly_distribute_backward); amax/amin use plain equality (a NaN row gets nan).
+    const mask = fullName ? where(yk.isnan(), xs!.isnan(), xs!.eq(yk)) : xs!.eq(yk);
     const cnt = mask.sum(dims, true);
     return [expandBack(g, xs!.shape, dims, keepdim).mul(mask).div(cnt)];
   }, [x, out]);
@@ -122,13 +135,15 @@ export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
 
 /** torch.argmax / argmin: int32 indices (torch: int64); no dim flattens. */
 export function argReduce(x: Tensor, op: 'argmax' | 'argmin', dim?: number | null, keepdim = false): Tensor {
-  if (x.numel() === 0) throw new IndexError(`${op}(): expected a non-empty tensor, got shape ${fmtShape(x.shape)}`);
+  if (x.dtype === 'bool') throw new DTypeError(`${op}: not implemented for bool tensors (shape ${fmtShape(x.shape)}); convert with .int() first`);
   if (dim === undefined || dim === null) {
+    checkReducible(x, op, [], true);
     const flat = x.reshape([-1]);
     const r = argReduce(flat, op, 0, false);
     return keepdim ? r.reshape(x.shape.map(() => 1)) : r;
   }
   const d = normDim(dim, x.ndim);
+  checkReducible(x, op, [d], false);
   const src = x.ndim === 0 ? x.reshape([1]) : x;
   const out = emptyTensor(keptShape(src.shape, [d]), 'int32', x.storage.backend);
   x.storage.backend.argReduce(op, src, d, out);
@@ -139,6 +154,11 @@ export function argReduce(x: Tensor, op: 'argmax' | 'argmin', dim?: number | nul
 /** max(dim) / min(dim): values and indices; gradient flows to the selected index. */
 export function maxminDim(x: Tensor, which: 'max' | 'min', dim: number, keepdim = false): ValuesIndices {
   const d = normDim(dim, x.ndim);
+  checkReducible(x, which, [d], false);
+  if (x.ndim === 0) {
+    const r = maxminDim(x.reshape([1]), which, 0, false);
+    return valuesIndices(r.values, r.indices);
+  }
   const indices = argReduce(x, which === 'max' ? 'argmax' : 'argmin', d, true);
   const vals = noGrad(() => x.gather(d, indices));
   const values = keepdim ? vals : vals.squeeze(d);
@@ -172,13 +192,16 @@ export function variance(x: Tensor, dim: Dims, opts: VarOpts, std: boolean): Ten
     const c = xs!.sub(xs!.mean(dims, true));
     const gk = expandBack(g, xs!.shape, dims, keepdim);
     if (!std) return [gk.mul(c).mul(2 / (n - corr))];
-    return [gk.mul(c).div(expandBack(y!, xs!.shape, dims, keepdim).mul(n - corr))];
+    // NOTE: torch masks the 0/0 where the std is 0 (constant input): the gradient there is 0.
+    const yk = expandBack(y!, xs!.shape, dims, keepdim);
+    return [where(yk.eq(0), 0, gk.mul(c).div(yk.mul(n - corr)))];
   }, [x, out]);
 }
 
-export function cumsum(x: Tensor, dim: number): Tensor {
+/** torch.cumsum: bool/int inputs accumulate in int32 (torch: int64) unless `dtype` is given. */
+export function cumsum(x: Tensor, dim: number, opts: SumOpts = {}): Tensor {
   const d = normDim(dim, x.ndim);
-  const dtype = isFloating(x.dtype) ? x.dtype : 'int32';
+  const dtype = opts.dtype ?? (isFloating(x.dtype) ? x.dtype : 'int32');
   const src = castTo(x, dtype);
   const out = emptyTensor(src.shape, dtype, x.storage.backend);
   if (src.ndim === 0) x.storage.backend.copy(src, out);
@@ -189,7 +212,7 @@ export function cumsum(x: Tensor, dim: number): Tensor {
 
 function softmaxRaw(x: Tensor, d: number, log: boolean): Tensor {
   return noGrad(() => {
-    const shifted = x.sub(x.amax(d, true));
+    const shifted = x.sub(reduceRaw('max', x, normDims(d, x.ndim), true));
     const lse = shifted.exp().sum(d, true);
     return log ? shifted.sub(lse.log()) : shifted.exp().div(lse);
   });
@@ -212,11 +235,12 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   return record1('LogSoftmaxBackward0', [x], out, (g, [y]) => [g.sub(y!.exp().mul(g.sum(d, true)))], [out]);
 }
 
-export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
-  const dims = normDims(dim, x.ndim);
-  floatInput(x, 'logsumexp');
+/** torch.logsumexp (integer inputs give float32, as torch); an empty reduction gives -inf. */
+export function logsumexp(input: Tensor, dim: Dims, keepdim = false): Tensor {
+  const dims = normDims(dim, input.ndim);
+  const x = isFloating(input.dtype) ? input : castTo(input, 'float32');
   const out = noGrad(() => {
-    const m = x.amax(dims, true);
+    const m = reduceRaw('max', x, dims, true);
     const mSafe = where(m.isinf(), 0, m);
     const r = x.sub(mSafe).exp().sum(dims, true).log().add(mSafe);
     return keepdim ? r : r.squeeze(dims);
@@ -230,8 +254,43 @@ export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
 /** all/any as bool reductions. */
 export function allAny(x: Tensor, which: 'all' | 'any', dim?: Dims, keepdim = false): Tensor {
   const dims = normDims(dim, x.ndim);
-  const b = x.dtype === 'bool' ? x : x.ne(0);
-  return reduceRaw(which === 'all' ? 'min' : 'max', b, dims, keepdim);
+  // NOTE: all(x) = !any(x == 0), so an empty reduction starts from max's identity (false) either way;
+  // uint8 in gives uint8 out, as torch.
+  const b = which === 'all' ? x.eq(0) : x.dtype === 'bool' ? x : x.ne(0);
+  let r = reduceRaw('max', b, dims, keepdim);
+  if (which === 'all') r = r.logicalNot();
+  return x.dtype === 'uint8' ? copyRaw(r, 'uint8') : r;
+}
+
+/** torch.norm(x, p, dim, keepdim): p-norm over dims (whole tensor by default); NormBackward1. */
+export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {
+  floatInput(x, 'norm');
+  const dims = normDims(dim, x.ndim);
+  const out = noGrad(() => {
+    const a = x.abs();
+    if (p === 0) return a.ne(0).sum(dims, keepdim).to(x.dtype);
+    if (p === 1) return a.sum(dims, keepdim);
+    if (p === Infinity) return a.amax(dims, keepdim);
+    if (p === -Infinity) return a.amin(dims, keepdim);
+    return a.pow(p).sum(dims, keepdim).pow(1 / p);
+  });
+  return record1('NormBackward1', [x], out, (g, [xs, y]) => {
+    const gk = expandBack(g, xs!.shape, dims, keepdim);
+    const yk = expandBack(y!, xs!.shape, dims, keepdim);
+    if (p === 0) return [xs!.zerosLike()];
+    if (p === 1) return [gk.mul(xs!.sign())];
+    if (!Number.isFinite(p)) {
+      // ties share the gradient evenly, as amax/amin; a NaN is the max (torch's norm_backward)
+      const a = xs!.abs();
+      const mask = a.eq(yk).logicalOr(a.isnan());
+      return [xs!.sign().mul(gk.div(mask.sum(dims, true)).mul(mask))];
+    }
+    // NOTE: torch masks the 0/0 at a zero norm: the gradient there is 0, not NaN.
+    if (p === 2) return [where(yk.eq(0), 0, gk.mul(xs!).div(yk))];
+    // NOTE: for p < 1, |x|^(p-1) is infinite at x = 0; torch masks those elements to 0.
+    if (p < 1) return [where(xs!.eq(0), 0, gk.mul(xs!.sign()).mul(xs!.abs().pow(p - 1)).mul(yk.pow(1 - p)))];
+    return [where(yk.eq(0), 0, gk.mul(xs!.sign()).mul(xs!.abs().pow(p - 1)).div(yk.pow(p - 1)))];
+  }, [x, out]);
 }
 
 export { needsGrad, record };

@@ -1,6 +1,9 @@
 // sort / argsort / topk. The ordering is computed on the host (a routine, not a primitive: it does
-// not fuse and is rarely hot); values then come from gather, which gives the gradient for free.
-import { DTypeError, IndexError } from '../errors.js';
+// not fuse and is rarely hot); values then come from the gather primitive, and their gradient is the
+// matching scatter-add (recorded as torch's SortBackward0/1 and TopkBackward0).
+import { record1 } from '../autograd/node.js';
+import { noGrad } from '../autograd/grad_mode.js';
+import { IndexError } from '../errors.js';
 import { normDim } from '../tensor/shape.js';
 import { fromArray } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -14,7 +17,6 @@ export interface SortOpts {
 
 /** Indices that sort each row along dim (stable; NaN sorts as the largest, like torch). */
 function sortIndices(x: Tensor, d: number, descending: boolean, k: number): Tensor {
-  if (x.dtype === 'bool' && false) throw new DTypeError('sort: bool');
   const moved = x.transpose(d, -1).contiguous();
   const vals = moved.dataSync();
   const n = x.ndim === 0 ? 1 : x.shape[d]!;
@@ -39,11 +41,20 @@ function sortIndices(x: Tensor, d: number, descending: boolean, k: number): Tens
   return fromArray(out, shape, { device: x.device }).transpose(d, -1);
 }
 
+/** Values at `indices` along d, recorded as one node (torch's SortBackward0 / TopkBackward0). */
+function takeAlong(x: Tensor, d: number, indices: Tensor, name: string): Tensor {
+  if (x.ndim === 0) return record1(name, [x], noGrad(() => x.clone()), (g) => [g]);
+  const values = noGrad(() => x.gather(d, indices));
+  return record1(name, [x], values, (g) => [x.zerosLike().scatterAdd(d, indices, g)]);
+}
+
 export function sort(x: Tensor, dim = -1, opts: SortOpts = {}): ValuesIndices {
-  if (x.ndim === 0) return valuesIndices(x.clone(), fromArray(new Int32Array(1), [], { device: x.device }));
+  // NOTE: torch names the node after the overload: sort(stable=...) is SortBackward1.
+  const name = opts.stable === undefined ? 'SortBackward0' : 'SortBackward1';
+  if (x.ndim === 0) return valuesIndices(takeAlong(x, 0, x, name), fromArray(new Int32Array(1), [], { device: x.device }));
   const d = normDim(dim, x.ndim);
   const indices = sortIndices(x, d, opts.descending ?? false, x.shape[d]!).contiguous();
-  return valuesIndices(x.gather(d, indices), indices);
+  return valuesIndices(takeAlong(x, d, indices, name), indices);
 }
 
 export function argsort(x: Tensor, dim = -1, opts: SortOpts = {}): Tensor {
@@ -61,7 +72,7 @@ export function topk(x: Tensor, k: number, opts: TopkOpts = {}): ValuesIndices {
   const d = normDim(opts.dim ?? -1, x.ndim);
   const n = x.ndim === 0 ? 1 : x.shape[d]!;
   if (!Number.isInteger(k) || k < 0 || k > n) throw new IndexError(`topk: k (${k}) out of range for dimension ${d} of size ${n}`);
-  if (x.ndim === 0) return sort(x);
+  if (x.ndim === 0) return valuesIndices(takeAlong(x, 0, x, 'TopkBackward0'), fromArray(new Int32Array(1), [], { device: x.device }));
   const indices = sortIndices(x, d, opts.largest ?? true, k).contiguous();
-  return valuesIndices(x.gather(d, indices), indices);
+  return valuesIndices(takeAlong(x, d, indices, 'TopkBackward0'), indices);
 }

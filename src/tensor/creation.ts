@@ -42,9 +42,10 @@ function flattenNested(data: NestedArray): { values: number[]; shape: number[]; 
   const values: number[] = [];
   let kind: 'bool' | 'int' | 'float' = 'bool';
   let sawNumber = false;
-  const walk = (x: NestedArray, d: number): void => {
+  // `at` is where we are, e.g. data[1][0]: ragged-array errors point at the offending element.
+  const walk = (x: NestedArray, d: number, at: string): void => {
     if (d === shape.length) {
-      if (Array.isArray(x)) throw new ShapeError(`tensor(): expected a number at depth ${d}, got an array (ragged nested arrays)`);
+      if (Array.isArray(x)) throw new ShapeError(`tensor(): ragged nested arrays: expected a number at ${at} (depth ${d}), got an array`);
       if (typeof x === 'boolean') values.push(x ? 1 : 0);
       else if (typeof x === 'number') {
         sawNumber = true;
@@ -54,11 +55,11 @@ function flattenNested(data: NestedArray): { values: number[]; shape: number[]; 
       } else throw new DTypeError(`tensor(): could not infer dtype of ${typeof x} ${String(x)}`);
       return;
     }
-    if (!Array.isArray(x)) throw new ShapeError(`tensor(): expected sequence of length ${shape[d]} at dim ${d} (got a number)`);
-    if (x.length !== shape[d]) throw new ShapeError(`tensor(): expected sequence of length ${shape[d]} at dim ${d} (got ${x.length})`);
-    for (const v of x) walk(v, d + 1);
+    if (!Array.isArray(x)) throw new ShapeError(`tensor(): ragged nested arrays: expected sequence of length ${shape[d]} at dim ${d} (got a number at ${at})`);
+    if (x.length !== shape[d]) throw new ShapeError(`tensor(): ragged nested arrays: expected sequence of length ${shape[d]} at dim ${d} (got ${x.length} at ${at})`);
+    x.forEach((v, i) => walk(v, d + 1, `${at}[${i}]`));
   };
-  walk(data, 0);
+  walk(data, 0, 'data');
   if (!sawNumber && values.length === 0) kind = 'float'; // tensor([]) is float32 in torch
   return { values, shape, kind };
 }
@@ -118,6 +119,41 @@ export const onesLike = (t: Tensor, opts: FactoryOpts = {}): Tensor => ones(t.sh
 export const fullLike = (t: Tensor, v: number, opts: FactoryOpts = {}): Tensor => full(t.shape, v, { dtype: t.dtype, device: t.device, ...opts });
 export const emptyLike = zerosLike;
 
+// NOTE: torch's CPU range kernels fill whole SIMD vectors from one base value (base + j * step), pairs
+// of vectors at a time, and only the tail element by element; that changes the last bits of floating
+// results. arange/linspace below replay that schedule for torch's AVX2 build (vector widths below),
+// so float results are bit-identical to torch on such machines (up to 32768 elements, where torch
+// starts splitting the range across threads).
+const VEC_WIDTH: Record<DType, number> = { float32: 8, float64: 4, int32: 4 /* torch int64 */, uint8: 32, bool: 32 };
+
+/** out[i] for i in [0, n): vectors of V from vec(base(i), j), two per step, then scalar(i) for the tail. */
+function vectorFill(out: TypedArray, V: number, scalar: (i: number) => number, base: (i: number) => number, vec: (b: number, j: number) => number): void {
+  const n = out.length;
+  let i = 0;
+  for (; i <= n - 2 * V; i += 2 * V)
+    for (let k = i; k < i + 2 * V; k += V) {
+      const b = base(k);
+      for (let j = 0; j < V; j++) out[k + j] = vec(b, j);
+    }
+  for (; i < n; i++) out[i] = scalar(i);
+}
+
+/** a * b + c rounded once (C's fma, which the compiler contracts torch's `start + step * idx` into). */
+function fma(a: number, b: number, c: number): number {
+  const p = a * b;
+  const split = (x: number): [number, number] => {
+    const t = 134217729 * x; // 2^27 + 1 (Veltkamp)
+    const hi = t - (t - x);
+    return [hi, x - hi];
+  };
+  const [ah, al] = split(a), [bh, bl] = split(b);
+  const pe = ah * bh - p + ah * bl + al * bh + al * bl; // p + pe = a * b exactly
+  const sum = p + c;
+  const bb = sum - p;
+  const se = p - (sum - bb) + (c - bb); // sum + se = p + c exactly
+  return sum + (se + pe);
+}
+
 /** torch.arange(end) / arange(start, end, step): int32 when all arguments are integers. */
 export function arange(start: number, end?: number, step = 1, opts: FactoryOpts = {}): Tensor {
   if (end === undefined) [start, end] = [0, start];
@@ -126,18 +162,40 @@ export function arange(start: number, end?: number, step = 1, opts: FactoryOpts 
   const dtype = opts.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32');
   const n = Math.ceil((end - start) / step);
   const arr = typedArrayFor(dtype, n);
-  for (let i = 0; i < n; i++) arr[i] = start + i * step;
+  const s = start, st = step;
+  if (dtype === 'float64') vectorFill(arr, VEC_WIDTH.float64, (i) => fma(st, i, s), (i) => fma(st, i, s), (b, j) => fma(st, j, b));
+  // float32: torch accumulates in double and rounds each vector's base to float first
+  else if (dtype === 'float32') vectorFill(arr, VEC_WIDTH.float32, (i) => s + st * i, (i) => Math.fround(s + st * i), (b, j) => b + st * j);
+  else for (let i = 0; i < n; i++) arr[i] = s + i * st;
   return finish(fromTyped(arr, [n], dtype, opts.device), opts);
 }
 
-/** torch.linspace (float32), computed symmetrically from both ends like torch. */
+/** torch.linspace (float32 by default), computed symmetrically from both ends in the output dtype, like torch. */
 export function linspace(start: number, end: number, steps: number, opts: FactoryOpts = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new ShapeError(`linspace: number of steps must be a non-negative integer, got ${steps}`);
   const dtype = opts.dtype ?? 'float32';
+  if (dtype === 'bool') throw new DTypeError('linspace: not implemented for bool');
   const arr = typedArrayFor(dtype, steps);
-  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   const half = Math.floor(steps / 2);
-  for (let i = 0; i < steps; i++) arr[i] = i < half ? start + step * i : end - step * (steps - i - 1);
+  const V = VEC_WIDTH[dtype];
+  if (steps === 1) arr[0] = start; // torch: [start]
+  else if (dtype === 'float32') {
+    // NOTE: torch computes in float: start, end and step are floats; the first half counts up from start, the rest down from end
+    const f = Math.fround, s = f(start), e = f(end);
+    const st = f(f(e - s) / (steps - 1));
+    const at = (i: number): number => f(i < half ? fma(st, i, s) : fma(-st, steps - i - 1, e));
+    vectorFill(arr, V, at, at, (b, j) => f(b + f(st * j)));
+  } else if (dtype === 'float64') {
+    const st = (end - start) / (steps - 1);
+    const at = (i: number): number => (i < half ? fma(st, i, start) : fma(-st, steps - i - 1, end));
+    vectorFill(arr, V, at, at, (b, j) => b + st * j);
+  } else {
+    // integer dtypes: a double step, truncated on store (the vector base too)
+    const s = Math.trunc(start), e = Math.trunc(end);
+    const st = (e - s) / (steps - 1);
+    const at = (i: number): number => Math.trunc(i < half ? s + st * i : e - st * (steps - i - 1));
+    vectorFill(arr, V, at, at, (b, j) => Math.trunc(b + st * j));
+  }
   return finish(fromTyped(arr, [steps], dtype, opts.device), opts);
 }
 

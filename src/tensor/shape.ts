@@ -124,6 +124,7 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 export function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
+  if (shape.includes(0)) return true; // torch: a tensor with no elements is contiguous, whatever its strides
   let acc = 1;
   for (let d = shape.length - 1; d >= 0; d--) {
     if (shape[d] !== 1 && strides[d] !== acc) return false;

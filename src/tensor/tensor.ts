@@ -3,7 +3,7 @@
 import { inspect } from 'node:util';
 import type { Storage, View } from '../backend/backend.js';
 import { getBackend } from '../backend/backend.js';
-import { Node } from '../autograd/node.js';
+import { Node, record1 } from '../autograd/node.js';
 import { runBackward, type BackwardOptions } from '../autograd/engine.js';
 import { isGradEnabled, noGrad } from '../autograd/grad_mode.js';
 import { AutogradError, DTypeError, ShapeError, fmtShape } from '../errors.js';
@@ -185,7 +185,9 @@ export class Tensor implements View {
     const src = this.dataSync();
     const out = new Tensor(be.fromArray(src.slice() as TypedArray), this.shape.slice(), contiguousOf(this.shape), 0);
     if (this.dtype === 'bool') out._setDtype('bool');
-    return out;
+    // a device move is differentiable (torch: ToCopyBackward0): the gradient moves back
+    const from = this.device;
+    return record1('ToCopyBackward0', [this], out, (g) => [g.to(from)]);
   }
   float(): Tensor { return this.to('float32'); }
   double(): Tensor { return this.to('float64'); }
@@ -201,11 +203,14 @@ export class Tensor implements View {
   fill_(v: number | boolean): this {
     if (isGradEnabled() && this.requiresGrad && this.isLeaf)
       throw new AutogradError('fill_: a leaf tensor that requires grad is being used in an in-place operation; wrap it in noGrad()');
+    // a non-leaf (or a view of one) gets a zero-gradient node so its old history stops receiving gradient
+    if (isGradEnabled() && (this.requiresGrad || this._base?.requiresGrad))
+      return ew.inplace(this, (x) => ew.filled(x, core.toNumber(v), v === 0 ? 'ZeroBackward0' : 'FillBackward2'), 'fill_') as this;
     this.storage.backend.fill(this, core.toNumber(v));
     this.storage.version++;
     return this;
   }
-  copy_(src: Tensor): this { ew.inplace(this, () => src.to(this.dtype), 'copy_'); return this; }
+  copy_(src: Tensor): this { ew.inplace(this, (x) => ew.copyInto(x, src), 'copy_'); return this; }
   uniform_(from = 0, to = 1, generator?: Generator): this { return this.fillRandom((a) => uniformFill(a, from, to, generator)); }
   normal_(mean = 0, std = 1, generator?: Generator): this { return this.fillRandom((a) => normalFill(a, mean, std, generator)); }
   bernoulli_(p = 0.5, generator?: Generator): this { return this.fillRandom((a) => bernoulliFill(a, p, generator)); }
@@ -217,15 +222,13 @@ export class Tensor implements View {
   }
 
   // ---- elementwise ----
-  add(o: TL, opts?: { alpha?: number }): Tensor { return ew.binary('add', this, scaled(o, opts?.alpha)); }
-  sub(o: TL, opts?: { alpha?: number }): Tensor { return ew.binary('sub', this, scaled(o, opts?.alpha)); }
+  add(o: TL, opts?: { alpha?: number }): Tensor { return ew.addSub('add', this, o, opts?.alpha); }
+  sub(o: TL, opts?: { alpha?: number }): Tensor { return ew.addSub('sub', this, o, opts?.alpha); }
   /** `other - this` (torch.rsub). */
-  rsub(o: TL): Tensor { return ew.binary('sub', o, this); }
+  rsub(o: TL, opts?: { alpha?: number }): Tensor { return ew.rsub(this, o, opts?.alpha); }
   mul(o: TL): Tensor { return ew.binary('mul', this, o); }
-  div(o: TL, opts?: { roundingMode?: 'floor' | 'trunc' }): Tensor {
-    if (opts?.roundingMode === 'floor') return ew.binary('floorDivide', this, o);
-    if (opts?.roundingMode === 'trunc') return ew.binary('div', this, o).trunc().to(ew.binary('add', this, o).dtype);
-    return ew.binary('div', this, o);
+  div(o: TL, opts?: { roundingMode?: 'floor' | 'trunc' | null }): Tensor {
+    return opts?.roundingMode ? ew.divRounding(this, o, opts.roundingMode) : ew.binary('div', this, o);
   }
   floorDivide(o: TL): Tensor { return ew.binary('floorDivide', this, o); }
   remainder(o: TL): Tensor { return ew.binary('remainder', this, o); }
@@ -277,12 +280,12 @@ export class Tensor implements View {
   erf(): Tensor { return ew.unary('erf', this); }
   square(): Tensor { return ew.unary('square', this); }
   isnan(): Tensor { return ew.unary('isnan', this); }
-  isinf(): Tensor { return this.abs().eq(Infinity); }
+  isinf(): Tensor { return ew.isinf(this); }
   isfinite(): Tensor { return this.isnan().logicalOr(this.isinf()).logicalNot(); }
   clamp(min: number | null = null, max: number | null = null): Tensor { return ew.clamp(this, min, max); }
   clip(min: number | null = null, max: number | null = null): Tensor { return ew.clamp(this, min, max); }
-  clampMin(min: number): Tensor { return ew.clamp(this, min, null); }
-  clampMax(max: number): Tensor { return ew.clamp(this, null, max); }
+  clampMin(min: number): Tensor { return ew.clamp(this, min, null, 'ClampMinBackward0'); }
+  clampMax(max: number): Tensor { return ew.clamp(this, null, max, 'ClampMaxBackward0'); }
   /** `x.where(cond, y)`: this where cond is true, else y. */
   where(cond: Tensor, other: TL): Tensor { return ew.where(cond, this, other); }
   maskedFill(mask: Tensor, value: number | Tensor): Tensor { return ix.maskedFill(this, mask, value); }
@@ -331,7 +334,7 @@ export class Tensor implements View {
   argmin(dim?: number | null, keepdim = false): Tensor { return red.argReduce(this, 'argmin', dim, keepdim); }
   var(dim?: Dims, opts: red.VarOpts = {}): Tensor { return red.variance(this, dim, opts, false); }
   std(dim?: Dims, opts: red.VarOpts = {}): Tensor { return red.variance(this, dim, opts, true); }
-  cumsum(dim: number): Tensor { return red.cumsum(this, dim); }
+  cumsum(dim: number, opts?: red.SumOpts): Tensor { return red.cumsum(this, dim, opts); }
   logsumexp(dim: Dims, keepdim = false): Tensor { return red.logsumexp(this, dim, keepdim); }
   softmax(dim: number): Tensor { return red.softmax(this, dim); }
   logSoftmax(dim: number): Tensor { return red.logSoftmax(this, dim); }
@@ -339,7 +342,7 @@ export class Tensor implements View {
   any(dim?: Dims, keepdim = false): Tensor { return red.allAny(this, 'any', dim, keepdim); }
   /** p-norm over dims (default 2, whole tensor). */
   norm(p = 2, dim?: Dims, keepdim = false): Tensor {
-    return p === 1 ? this.abs().sum(dim, keepdim) : p === Infinity ? this.abs().amax(dim, keepdim) : this.abs().pow(p).sum(dim, keepdim).pow(1 / p);
+    return red.norm(this, p, dim, keepdim);
   }
 
   // ---- shape / views ----
@@ -403,11 +406,6 @@ export class Tensor implements View {
   onesLike(dtype: DType = this.dtype): Tensor { return core.emptyTensor(this.shape, dtype, this.storage.backend).fill_(1); }
   fullLike(v: number, dtype: DType = this.dtype): Tensor { return core.emptyTensor(this.shape, dtype, this.storage.backend).fill_(v); }
   newTensor(shape: Shape, dtype: DType = this.dtype): Tensor { return core.emptyTensor(shape, dtype, this.storage.backend); }
-}
-
-function scaled(o: TL, alpha?: number): TL {
-  if (alpha === undefined) return o;
-  return o instanceof Tensor ? o.mul(alpha) : core.toNumber(o) * alpha;
 }
 
 function contiguousOf(shape: Shape): number[] {

@@ -4,6 +4,7 @@
 import type { Backend, BinaryOp, Conv2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
 import { type DType, type TypedArray, dtypeOfArray, typedArrayFor } from '../../tensor/dtype.js';
 import { contiguousStrides, iterate, numel } from './iter.js';
+import { IndexError } from '../../errors.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 
 export class CpuStorage implements Storage {
@@ -19,6 +20,7 @@ const buf = (v: View): TypedArray => (v.storage as CpuStorage).data;
 function erf(x: number): number {
   // NOTE: Abramowitz-Stegun 7.1.26 is only 1e-7 accurate; use a series/continued fraction split instead.
   const ax = Math.abs(x);
+  if (ax >= 6) return Math.sign(x); // 1 - erf(6) < 3e-17; also erf(±inf) = ±1
   if (ax < 2.5) {
     let sum = ax, term = ax;
     const x2 = ax * ax;
@@ -67,7 +69,8 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
     return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
   },
   trunc: Math.trunc,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x !== x ? x : 0),
+  // NOTE: torch.sign(nan) is 0 ((0 < x) - (x < 0)).
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
   reciprocal: (x) => 1 / x,
   expm1: Math.expm1,
   log1p: Math.log1p,
@@ -89,6 +92,24 @@ function intDivCheck(b: number): void {
   if (b === 0) throw new RangeError('ZeroDivisionError: integer division or modulo by zero');
 }
 
+/** Integer power as torch's powi: negative exponents give 0 except for bases 1 and -1. */
+function intPow(a: number, b: number): number {
+  if (b < 0) return a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0;
+  return Number(BigInt.asIntN(64, BigInt(a) ** BigInt(b)));
+}
+
+/** torch's div_floor_floating: Python's `//` on floats (fmod-based, so -inf // 1 is nan and 3 // -inf is -1). */
+function floorDivFloat(a: number, b: number): number {
+  if (b === 0) return a / b;
+  const mod = a % b;
+  let div = (a - mod) / b;
+  if (mod !== 0 && b < 0 !== mod < 0) div -= 1;
+  if (div === 0) return a / b < 0 || Object.is(a / b, -0) ? -0 : 0;
+  let fd = Math.floor(div);
+  if (div - fd > 0.5) fd += 1;
+  return fd;
+}
+
 function binaryFn(op: BinaryOp, dtype: DType): (a: number, b: number) => number {
   const int = dtype === 'int32' || dtype === 'uint8' || dtype === 'bool';
   switch (op) {
@@ -96,10 +117,10 @@ function binaryFn(op: BinaryOp, dtype: DType): (a: number, b: number) => number 
     case 'sub': return (a, b) => a - b;
     case 'mul': return int ? (a, b) => Math.imul(a, b) : (a, b) => a * b;
     case 'div': return (a, b) => a / b;
-    case 'pow': return int ? (a, b) => Number(BigInt.asIntN(64, BigInt(a) ** BigInt(Math.max(b, 0)))) : (a, b) => (a === 1 || b === 0 ? 1 : a ** b);
+    case 'pow': return int ? intPow : (a, b) => (a === 1 || b === 0 ? 1 : a ** b);
     case 'maximum': return (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b);
     case 'minimum': return (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b);
-    case 'floorDivide': return int ? (a, b) => (intDivCheck(b), Math.floor(a / b)) : (a, b) => Math.floor(a / b);
+    case 'floorDivide': return int ? (a, b) => (intDivCheck(b), Math.floor(a / b)) : floorDivFloat;
     case 'remainder':
       return int
         ? (a, b) => (intDivCheck(b), a - Math.floor(a / b) * b)
@@ -260,7 +281,7 @@ export function createCpuBackend(): Backend {
         let ix = of[0]!, ii = of[1]!, io = of[2]!;
         for (let i = 0; i < n; i++, ix += inn[0]!, ii += inn[1]!, io += inn[2]!) {
           const k = id[ii]!;
-          if (k < 0 || k >= len) throw new RangeError(`gather: index ${k} is out of bounds for dimension ${axis} with size ${len}`);
+          if (k < 0 || k >= len) throw new IndexError(`gather: index ${k} is out of bounds for dimension ${axis} with size ${len}`);
           od[io] = xd[ix + k * sAx]!;
         }
       });
@@ -274,7 +295,7 @@ export function createCpuBackend(): Backend {
         let io = of[0]!, ii = of[1]!, is = of[2]!;
         for (let i = 0; i < n; i++, io += inn[0]!, ii += inn[1]!, is += inn[2]!) {
           const k = id[ii]!;
-          if (k < 0 || k >= len) throw new RangeError(`scatter_add: index ${k} is out of bounds for dimension ${axis} with size ${len}`);
+          if (k < 0 || k >= len) throw new IndexError(`scatter_add: index ${k} is out of bounds for dimension ${axis} with size ${len}`);
           od[io + k * sAx] += sd[is]!;
         }
       });

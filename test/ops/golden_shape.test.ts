@@ -1,0 +1,4 @@
+// PyTorch golden cases for the shape op family (tools/golden/ops_shape.py → test/golden/ops_shape.json).
+import { goldenSuite } from './golden_ops.js';
+
+goldenSuite('shape', 180);
