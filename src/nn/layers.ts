@@ -6,6 +6,18 @@ import * as F from './functional.js';
 import * as init from './init.js';
 import { Module, Parameter, checkFeatures } from './module.js';
 
+/** A number as Python's repr prints a float (0.5, 1.0, 0.01, 1e-05), for module reprs. */
+export function pyFloat(v: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-4 || a >= 1e16)) {
+    const [m, e] = v.toExponential().split('e') as [string, string];
+    const sign = e.startsWith('-') ? '-' : '+';
+    return `${m}e${sign}${e.replace(/^[+-]/, '').padStart(2, '0')}`;
+  }
+  return Number.isInteger(v) ? v.toFixed(1) : String(v);
+}
+
 /** nn.Linear: y = x W^T + b; weight kaiming_uniform(a=√5), bias U(±1/√fan_in), drawn in torch's order. */
 export class Linear extends Module {
   weight: Parameter;
@@ -24,7 +36,7 @@ export class Linear extends Module {
     }
   }
   forward(x: Tensor): Tensor {
-    checkFeatures(x, this.inFeatures, 'Linear');
+    checkFeatures(x, this.weight, `Linear(${this.extraRepr()})`);
     return F.linear(x, this.weight, this.bias);
   }
   override extraRepr(): string {
@@ -35,6 +47,18 @@ export class Linear extends Module {
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
     return x.relu();
+  }
+}
+/** nn.LeakyReLU(negativeSlope = 0.01). */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.leakyRelu(x, this.negativeSlope);
+  }
+  override extraRepr(): string {
+    return `negative_slope=${pyFloat(this.negativeSlope)}`;
   }
 }
 export class Sigmoid extends Module {
@@ -87,7 +111,7 @@ export class Dropout extends Module {
     return F.dropout(x, this.p, this.training);
   }
   override extraRepr(): string {
-    return `p=${this.p}, inplace=False`;
+    return `p=${pyFloat(this.p)}, inplace=False`;
   }
 }
 
@@ -106,6 +130,12 @@ export class Sequential extends Module {
   }
   get length(): number {
     return this.layers.length;
+  }
+  /** Add a module at the end (torch's Sequential.append). */
+  append(m: Module): this {
+    this.registerModule(String(this.layers.length), m);
+    this.layers.push(m);
+    return this;
   }
   /** seq.at(i) ≈ seq[i] (negative i counts from the end). */
   at(i: number): Module {
@@ -176,9 +206,13 @@ export class Conv2d extends Module {
       throw new FastgradError(`Conv2d: in_channels (${inChannels}) and out_channels (${outChannels}) must be divisible by groups (${this.groups})`);
     this.weight = new Parameter(empty([outChannels, inChannels / this.groups, ...this.kernelSize]));
     this.bias = opts.bias === false ? null : new Parameter(empty([outChannels]));
+    this.resetParameters();
+  }
+  /** torch's reset_parameters: weight kaiming_uniform(a=√5), bias U(±1/√fan_in), in that draw order. */
+  resetParameters(): void {
     init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
     if (this.bias) {
-      const fanIn = (inChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1];
+      const fanIn = (this.inChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1];
       const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
       init.uniform_(this.bias, -bound, bound);
     }

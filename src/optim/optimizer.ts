@@ -3,7 +3,7 @@
 // state. SGD and Adam follow fastai's formulas (fastai/optimizer.py), including decoupled weight decay.
 import { noGrad } from '../autograd/grad_mode.js';
 import { FastgradError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 
 export interface Hypers {
   lr: number;
@@ -22,18 +22,36 @@ export interface ParamGroup {
 
 type StepFn = (p: Tensor, grad: Tensor, state: Map<string, unknown>, h: Hypers) => void;
 
-export type ParamsArg = Tensor[] | { params: Tensor[]; lr?: number; wd?: number }[] | Iterable<Tensor>;
+/** A param group as given to an optimizer: its parameters and any hyper-parameters that differ from the defaults. */
+export type ParamGroupArg = { params: Iterable<Tensor> } & Partial<Hypers>;
+export type ParamsArg = Tensor[] | ParamGroupArg[] | Iterable<Tensor>;
+
+const HYPER_KEYS: readonly (keyof Hypers)[] = ['lr', 'mom', 'sqrMom', 'eps', 'wd', 'decoupleWd'];
 
 export class Optimizer {
   readonly paramGroups: ParamGroup[];
   readonly state = new Map<Tensor, Map<string, unknown>>();
 
   constructor(params: ParamsArg, defaults: Hypers, private readonly stepFn: StepFn) {
-    const list = [...(params as Iterable<Tensor | { params: Tensor[] }>)];
+    const list = [...(params as Iterable<Tensor | ParamGroupArg>)];
     if (list.length === 0) throw new FastgradError('optimizer got an empty parameter list');
-    const grouped = list.every((x) => !('storage' in (x as object)));
-    const groups = grouped ? (list as { params: Tensor[]; lr?: number; wd?: number }[]) : [{ params: list as Tensor[] }];
-    this.paramGroups = groups.map((g) => ({ params: [...g.params], hypers: { ...defaults, ...('lr' in g && g.lr !== undefined ? { lr: g.lr } : {}), ...('wd' in g && g.wd !== undefined ? { wd: g.wd } : {}) } }));
+    const isGroup = (x: Tensor | ParamGroupArg): x is ParamGroupArg => !(x instanceof Tensor) && typeof x === 'object' && x !== null && 'params' in x;
+    if (list.some(isGroup) && !list.every(isGroup))
+      throw new FastgradError('optimizer params must be all tensors or all param groups ({params, lr?, ...}), not a mix');
+    const groups: ParamGroupArg[] = list.every(isGroup) ? list : [{ params: list as Tensor[] }];
+    const seen = new Set<Tensor>();
+    this.paramGroups = groups.map((g, gi) => {
+      // a tensor listed twice in one group is stepped once (torch warns); across groups it is an error, as torch
+      const ps = [...new Set(g.params)];
+      for (const p of ps) {
+        if (!(p instanceof Tensor)) throw new FastgradError(`optimizer param group ${gi} holds a ${typeof p}, expected tensors`);
+        if (seen.has(p)) throw new FastgradError('some parameters appear in more than one parameter group');
+        seen.add(p);
+      }
+      const hypers = { ...defaults };
+      for (const k of HYPER_KEYS) if (g[k] !== undefined) (hypers as Record<string, unknown>)[k] = g[k];
+      return { params: ps, hypers };
+    });
   }
 
   /** All parameters in group order. */

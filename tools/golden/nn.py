@@ -28,10 +28,9 @@ def opt_t(t):
 def digest(t):
     """Big init draws: full values up to 512 elements, else the first/last 64 values and the float64 sums
     of the values and their squares, summed in order (fastgrad sums the same way, so equality is exact)."""
-    t = t.detach().float().reshape(-1)
     if t.numel() <= 512:
         return T(t)
-    vals = t.tolist()
+    vals = t.detach().float().reshape(-1).tolist()
     s = s2 = 0.0
     for v in vals:
         s += v
@@ -104,6 +103,18 @@ class Net(nn.Module):
         return self.head(self.body(self.conv(x).mean((2, 3)))) * self.scale
 
 
+class Tied(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Linear(3, 3)
+        self.dec = nn.Linear(3, 3)
+        self.dec.weight = self.enc.weight
+
+    def forward(self, x):
+        return self.dec(self.enc(x))
+
+
+_shared = nn.Linear(2, 2)
 REPRS = {
     'simple_net': nn.Sequential(nn.Linear(784, 30), nn.ReLU(), nn.Linear(30, 1)),
     'linear_nobias': nn.Linear(3, 2, bias=False),
@@ -123,6 +134,8 @@ REPRS = {
     'empty_sequential': nn.Sequential(),
     'nested': nn.Sequential(nn.Sequential(nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU()), nn.Flatten(), nn.Linear(8, 10)),
     'net': Net(),
+    'tied': Tied(),
+    'shared_module': nn.Sequential(_shared, nn.ReLU(), _shared),
     'mse': nn.MSELoss(), 'l1': nn.L1Loss(), 'ce': nn.CrossEntropyLoss(), 'nll': nn.NLLLoss(),
     'bce': nn.BCELoss(), 'bce_logits': nn.BCEWithLogitsLoss(),
 }
@@ -194,6 +207,10 @@ loss_case('ce ignore_index=3', 'cross_entropy', logits, tg, {'ignore_index': 3},
 loss_case('ce large logits', 'cross_entropy', torch.tensor([[100., -100., 0.], [-80., 80., 81.]]), torch.tensor([1, 2]), {})
 loss_case('ce 1-D input', 'cross_entropy', logits[1].contiguous(), torch.tensor(2), {})
 loss_case('ce label_smoothing=0.1', 'cross_entropy', logits, tg, {'label_smoothing': 0.1}, opts_json={'label_smoothing': 0.1})
+loss_case('ce label_smoothing ignore', 'cross_entropy', logits, torch.tensor([0, 3, -100, 1, 2]),
+          {'label_smoothing': 0.3}, opts_json={'label_smoothing': 0.3})
+loss_case('ce label_smoothing 1-D input', 'cross_entropy', logits[1].contiguous(), torch.tensor(2),
+          {'label_smoothing': 0.1}, opts_json={'label_smoothing': 0.1})
 loss_case('ce label_smoothing weight ignore', 'cross_entropy', logits, torch.tensor([0, 3, -100, 1, 2]),
           {'label_smoothing': 0.2, 'weight': w}, opts_json={'label_smoothing': 0.2, 'weight': T(w)})
 probs = F.softmax(gen((5, 4), 9), 1)
