@@ -26,9 +26,11 @@ export * as F from './nn/functional.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export {
-  Learner, Callback, Recorder, accuracy, errorRate, accuracyMulti, AvgMetric, NonFiniteLossError,
+  Learner, Callback, Recorder, accuracy, errorRate, accuracyMulti, AvgMetric, AvgLoss, AvgSmoothLoss, NonFiniteLossError,
+  TrainEvalCallback, TerminateOnNaN, ProgressCallback, GatherPredsCallback, EVENTS, CancelException,
   CancelBatchException, CancelTrainException, CancelValidException, CancelEpochException, CancelStepException, CancelBackwardException, CancelFitException,
-  type Metric, type MetricFn, type LearnerOpts, type EpochRecord,
+  type Event, type Metric, type MetricFn, type LearnerOpts, type FitOpts, type GetPredsOpts, type LossFunc, type EpochRecord,
+  type PlotLossOpts, type PlotMetricsOpts, type ProgressMode,
 } from './learner/index.js';
 export * as viz from './viz/index.js';
 export * as tabular from './tabular/index.js';

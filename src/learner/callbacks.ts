@@ -1,0 +1,86 @@
+// Small built-in callbacks: train/eval switching (fastai's TrainEvalCallback), stopping on a non-finite
+// loss (TerminateOnNaNCallback, made loud), and gathering predictions for getPreds (GatherPredsCallback).
+import { FastgradError } from '../errors.js';
+import { cat } from '../ops/movement.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Callback, CancelFitException } from './callback.js';
+
+/** fastai's TrainEvalCallback: model.train()/eval(), `learn.training` and the training counters. */
+export class TrainEvalCallback extends Callback {
+  override order = -10;
+  afterCreate(): void {
+    this.learn.nEpoch = 1;
+  }
+  beforeFit(): void {
+    if (this.learn.validationOnly) return;
+    this.learn.epoch = 0;
+    this.learn.trainIter = 0;
+    this.learn.pctTrain = 0;
+  }
+  beforeTrain(): void {
+    this.learn.model.train();
+    this.learn.training = true;
+  }
+  beforeValidate(): void {
+    this.learn.model.eval();
+    this.learn.training = false;
+  }
+  afterBatch(): void {
+    if (!this.learn.training) return;
+    this.learn.pctTrain += 1 / (this.learn.nIter * this.learn.nEpoch);
+    this.learn.trainIter++;
+  }
+}
+
+/** Raised (by `fit`) when the training loss becomes nan/inf: it says where and at which lr. */
+export class NonFiniteLossError extends FastgradError {
+  override name = 'NonFiniteLossError';
+}
+
+/**
+ * Stop on a nan/inf training loss. Order −9 as fastai's TerminateOnNaNCallback, so the Recorder never
+ * records the bad batch; unlike fastai (which stops quietly) `fit` then throws a NonFiniteLossError.
+ */
+export class TerminateOnNaN extends Callback {
+  override order = -9;
+  async afterBatch(): Promise<void> {
+    const l = this.learn;
+    if (!l.training || !l.loss || !l.yb.length) return;
+    const v = (await l.loss.dataAsync())[0]!;
+    if (Number.isFinite(v)) return;
+    const err = new NonFiniteLossError(
+      `loss became ${v} at epoch ${l.epoch}, batch ${l.iter} (lr ${l.opt?.lr}): training stopped. Try a lower learning rate or check the inputs for nan.`,
+    );
+    throw new CancelFitException(err.message, { cause: err });
+  }
+}
+
+/** Collects predictions, targets and (optionally) inputs of every batch, in order (fastai's GatherPredsCallback). */
+export class GatherPredsCallback extends Callback {
+  override runTrain = false;
+  private preds: Tensor[] = [];
+  private targs: Tensor[] = [];
+  private inputs: Tensor[] = [];
+  constructor(readonly withInput = false) {
+    super();
+  }
+  beforeValidate(): void {
+    this.preds = [];
+    this.targs = [];
+    this.inputs = [];
+  }
+  afterBatch(): void {
+    const l = this.learn;
+    this.preds.push((l.pred as Tensor).detach());
+    if (l.yb.length) this.targs.push(l.yb[0]!);
+    if (this.withInput) this.inputs.push(l.xb[0]!);
+  }
+  all(): { preds: Tensor; targs: Tensor | null; inputs: Tensor | null } {
+    if (!this.preds.length) throw new FastgradError('getPreds: the loader gave no batches');
+    return {
+      preds: cat(this.preds),
+      targs: this.targs.length === this.preds.length ? cat(this.targs) : null,
+      inputs: this.inputs.length ? cat(this.inputs) : null,
+    };
+  }
+}

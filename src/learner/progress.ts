@@ -1,0 +1,71 @@
+// Progress output: fastai's ProgressCallback printing through fastprogress' console bar — the table
+// header at beforeFit, one row per epoch, and (on a terminal) a bar while an epoch runs.
+import { Callback } from './callback.js';
+
+export type ProgressMode = 'auto' | 'always' | 'never';
+
+export interface ProgressOpts {
+  /** Whether the output is a terminal (the bar redraws with '\r'); default: stdout is a TTY and $CI is unset. */
+  tty?: boolean;
+}
+
+/** fastprogress' format_time: `mm:ss`, or `h:mm:ss` past an hour. */
+export function formatTime(seconds: number): string {
+  const t = Math.floor(seconds);
+  const h = Math.floor(t / 3600), m = Math.floor(t / 60) % 60, s = t % 60;
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  return h ? `${h}:${p2(m)}:${p2(s)}` : `${p2(m)}:${p2(s)}`;
+}
+
+/**
+ * 'always' writes the table (and the bar on a terminal); 'auto' does so only on a terminal outside CI;
+ * 'never' writes nothing. `write` receives every piece of output (default: process.stdout).
+ *
+ * The table is fastprogress' console table: names padded to 8, joined by two spaces; each cell padded to
+ * its name's width + 2; floats with 6 decimals. NOTE: trailing spaces are trimmed and a cell wider than its
+ * name keeps one space before the next (fastprogress lets them touch).
+ */
+export class ProgressCallback extends Callback {
+  override order = 60;
+  private names: string[] = [];
+  private barShown = false;
+  private readonly tty: boolean;
+  constructor(
+    readonly mode: ProgressMode = 'auto',
+    private readonly write: (s: string) => void = (s) => process.stdout.write(s),
+    opts: ProgressOpts = {},
+  ) {
+    super();
+    this.tty = opts.tty ?? (typeof process !== 'undefined' && !!process.stdout?.isTTY && !process.env.CI);
+  }
+  private get show(): boolean {
+    return this.mode === 'always' || (this.mode === 'auto' && this.tty);
+  }
+  beforeFit(): void {
+    if (!this.show) return;
+    this.names = this.learn.recorder.metricNames.map((n) => n.padEnd(8));
+    this.line(this.names.join('  '));
+  }
+  afterBatch(): void {
+    if (!this.show || !this.tty) return;
+    const l = this.learn;
+    const w = 30, done = Math.round(((l.iter + 1) / Math.max(l.nIter, 1)) * w);
+    this.write(`\r${l.training ? 'train' : 'valid'} |${'█'.repeat(done)}${'-'.repeat(w - done)}| ${l.iter + 1}/${l.nIter}`);
+    this.barShown = true;
+  }
+  afterEpoch(): void {
+    if (!this.show) return;
+    const v = this.learn.recorder.values.at(-1);
+    if (!v) return;
+    const cells = [String(v.epoch), fmt(v.trainLoss), fmt(v.validLoss), ...Object.values(v.metrics).map(fmt), formatTime(v.seconds)];
+    this.line(cells.map((c, i) => c + ' '.repeat(Math.max(1, 2 + (this.names[i]?.length ?? c.length) - c.length))).join(''));
+  }
+  /** One full line, first wiping the bar on a terminal. */
+  private line(s: string): void {
+    if (this.barShown) this.write('\r' + ' '.repeat(60) + '\r');
+    this.barShown = false;
+    this.write(s.trimEnd() + '\n');
+  }
+}
+
+const fmt = (v: number | null): string => (v === null ? '' : v.toFixed(6));
