@@ -34,3 +34,4 @@ export {
 } from './learner/index.js';
 export * as viz from './viz/index.js';
 export * as tabular from './tabular/index.js';
+export { registerWasmBackend } from './backend/wasm/index.js';

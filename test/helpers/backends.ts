@@ -3,6 +3,11 @@
 // listed as skipped with the reason otherwise. Select with FASTGRAD_TEST_BACKENDS=cpu,wasm.
 import { afterAll, beforeAll, describe } from 'vitest';
 import { getDefaultDevice, initBackend, registeredBackends, setDefaultDevice } from '../../src/index.js';
+import { registerWasmBackend } from '../../src/backend/wasm/index.js';
+
+// The wasm backend is registered explicitly (never by importing the library); initBackend below
+// compiles its kernels and starts its worker threads once per test file.
+registerWasmBackend();
 
 export const testBackends: string[] = (process.env.FASTGRAD_TEST_BACKENDS?.split(',') ?? registeredBackends()).filter(Boolean);
 

@@ -1,0 +1,547 @@
+// The wasm backend object: implements every primitive of the Backend contract by writing a small
+// metadata block (shape + element strides per operand) into the wasm memory and calling one kernel.
+// Storage lives in the heap (heap.ts); see index.ts for how it is created and registered.
+import type { ArgReduceOp, Backend, BinaryOp, Conv2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
+import { BINARY_OPS, UNARY_OPS } from '../backend.js';
+import { type DType, type TypedArray, dtypeOfArray } from '../../tensor/dtype.js';
+import { IndexError } from '../../errors.js';
+import type { Heap, HeapStats } from './heap.js';
+import type { Kernels } from './loader.js';
+import { JOB, JOB_NAMES, type Pool, type PoolJob } from './pool.js';
+
+// Kernel dtype codes (assembly/common.ts). bool storage loads/stores like uint8 except as a copy target.
+const F32 = 0, F64 = 1, I32 = 2, U8 = 3, BOOL = 4;
+const CODE: Record<DType, number> = { float32: F32, float64: F64, int32: I32, uint8: U8, bool: U8 };
+const ES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, uint8: 1, bool: 1 };
+const UN = new Map<UnaryOp, number>(UNARY_OPS.map((o, i) => [o, i]));
+const BIN = new Map<BinaryOp, number>(BINARY_OPS.map((o, i) => [o, i]));
+const RED: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
+
+const META_BYTES = 8192;
+/** Multiply-adds above which a float32 matmul is split across the thread pool. */
+const PAR_MATMUL = 1 << 19;
+/** Multiply-adds above which a conv pass is split across the thread pool. */
+const PAR_CONV = 1 << 21;
+/** Elements above which a contiguous elementwise op is split across the thread pool. */
+const PAR_ELEMENTWISE = 1 << 18;
+
+/** A buffer in the wasm memory. `read` returns a copy (see WasmBackend.read). */
+export class WasmStorage implements Storage {
+  version = 0;
+  constructor(
+    readonly backend: WasmBackend,
+    public dtype: DType,
+    readonly size: number,
+    /** Byte address in the memory; -1 once freed. */
+    public ptr: number,
+    /** The heap's block id. */
+    readonly id: number,
+    /** A reused block whose bytes are stale: zeroed before the first read or partial write. */
+    public dirty: boolean,
+  ) {}
+}
+
+export interface WasmBackendInfo {
+  variant: 'relaxed' | 'simd';
+  threads: number;
+}
+
+function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+function contiguousStrides(shape: readonly number[]): number[] {
+  const st = new Array<number>(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    st[d] = acc;
+    acc *= shape[d]!;
+  }
+  return st;
+}
+
+function isContiguous(v: View): boolean {
+  let acc = 1;
+  for (let d = v.shape.length - 1; d >= 0; d--) {
+    const s = v.shape[d]!;
+    if (s !== 1 && v.strides[d] !== acc) return false;
+    acc *= s;
+  }
+  return true;
+}
+
+function intDtype(d: DType): boolean {
+  return d === 'int32' || d === 'uint8' || d === 'bool';
+}
+
+export class WasmBackend implements Backend {
+  readonly name = 'wasm';
+  private readonly metaPtr: number;
+  private readonly metaI: number;
+  private readonly scalPtr: number;
+  private readonly paramPtr: number;
+  /** One small metadata block per thread for split elementwise jobs. */
+  private readonly parMetaPtr: number;
+  private readonly maxDims: number;
+  /** Open allocation scopes (see scope()). */
+  private readonly scopes: WasmStorage[][] = [];
+  private scratchPtr = 0;
+  private scratchId = -1;
+  private scratchBytes = 0;
+
+  constructor(
+    readonly k: Kernels,
+    readonly heap: Heap,
+    /** sgemm workspace of the calling thread. */
+    private readonly ws: number,
+    private readonly pool: Pool | null,
+    readonly info: WasmBackendInfo,
+  ) {
+    this.metaPtr = heap.alloc(META_BYTES).ptr;
+    this.metaI = this.metaPtr >> 2;
+    this.scalPtr = heap.alloc(64).ptr;
+    this.paramPtr = heap.alloc(256).ptr;
+    this.parMetaPtr = heap.alloc(32 * (pool?.threads ?? 1)).ptr;
+    this.maxDims = k.maxDims();
+  }
+
+  // ---------------- storage ----------------
+  alloc(dtype: DType, size: number): WasmStorage {
+    const b = this.heap.alloc(size * ES[dtype]);
+    const s = new WasmStorage(this, dtype, size, b.ptr, b.id, b.reused);
+    this.heap.track(s, s);
+    if (this.scopes.length) this.scopes[this.scopes.length - 1]!.push(s);
+    return s;
+  }
+
+  /**
+   * Run fn, then free every storage allocated during it that `keep` does not claim: a backend-level
+   * tidy (tfjs's tf.tidy) for loops whose intermediates should not wait for the GC. The caller must
+   * not use a freed storage afterwards; keep whatever fn returns or stores (parameters, grads).
+   */
+  scope<T>(fn: () => T, keep: (s: WasmStorage) => boolean = () => false): T {
+    const list: WasmStorage[] = [];
+    this.scopes.push(list);
+    try {
+      return fn();
+    } finally {
+      this.scopes.pop();
+      const outer = this.scopes[this.scopes.length - 1];
+      for (const s of list) {
+        if (s.ptr < 0) continue;
+        if (keep(s)) outer?.push(s);
+        else this.free(s);
+      }
+    }
+  }
+
+  fromArray(data: TypedArray): WasmStorage {
+    const dtype = dtypeOfArray(data);
+    const s = this.alloc(dtype, data.length);
+    this.heap.u8.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), s.ptr);
+    s.dirty = false;
+    return s;
+  }
+
+  /** A copy of the storage's values (not a live view: the memory may grow and move). */
+  read(st: Storage): TypedArray {
+    const s = this.own(st);
+    if (s.dirty) this.zero(s);
+    const h = this.heap;
+    switch (s.dtype) {
+      case 'float32': return h.f32.slice(s.ptr >> 2, (s.ptr >> 2) + s.size);
+      case 'float64': return h.f64.slice(s.ptr >> 3, (s.ptr >> 3) + s.size);
+      case 'int32': return h.i32.slice(s.ptr >> 2, (s.ptr >> 2) + s.size);
+      default: return h.u8.slice(s.ptr, s.ptr + s.size);
+    }
+  }
+
+  async readAsync(s: Storage): Promise<TypedArray> {
+    return this.read(s);
+  }
+
+  /** Release now (idempotent); any later use of the storage throws. */
+  free(st: Storage): void {
+    const s = st as WasmStorage;
+    if (s.backend !== this || s.ptr < 0) return;
+    this.heap.freeBlock(s);
+  }
+
+  stats(): HeapStats {
+    return this.heap.stats();
+  }
+
+  private own(st: Storage): WasmStorage {
+    const s = st as WasmStorage;
+    if (s.backend !== this) throw new Error(`wasm backend: got a storage of device '${st.backend.name}'; move the tensor with .to('wasm')`);
+    if (s.ptr < 0) throw new Error('wasm backend: this storage was freed; a tensor was used after free()');
+    return s;
+  }
+
+  private zero(s: WasmStorage): void {
+    this.heap.u8.fill(0, s.ptr, s.ptr + s.size * ES[s.dtype]);
+    s.dirty = false;
+  }
+
+  private ptrIn(v: View): number {
+    const s = this.own(v.storage);
+    if (s.dirty) this.zero(s);
+    return s.ptr + v.offset * ES[s.dtype];
+  }
+
+  private ptrOut(v: View): number {
+    const s = this.own(v.storage);
+    if (s.dirty) {
+      if (v.offset === 0 && numel(v.shape) === s.size && isContiguous(v)) s.dirty = false;
+      else this.zero(s);
+    }
+    return s.ptr + v.offset * ES[s.dtype];
+  }
+
+  /** A scratch block of at least `bytes` (reused between calls; the calling thread only). */
+  private scratch(bytes: number): number {
+    if (bytes > this.scratchBytes) {
+      if (this.scratchId >= 0) this.heap.release(this.scratchId);
+      const b = this.heap.alloc(Math.max(bytes, 4096));
+      this.scratchPtr = b.ptr;
+      this.scratchId = b.id;
+      this.scratchBytes = Math.max(bytes, 4096);
+    }
+    return this.scratchPtr;
+  }
+
+  /** Write [ndim, shape, strides of each operand] into the metadata block; returns its address. */
+  private meta(shape: readonly number[], s0: readonly number[] | null, s1?: readonly number[] | null, s2?: readonly number[] | null, s3?: readonly number[] | null): number {
+    const m = this.metaI, i32 = this.heap.i32, nd = shape.length;
+    if (1 + 5 * nd > META_BYTES / 4) throw new RangeError(`wasm backend: tensors with ${nd} dims are not supported`);
+    i32[m] = nd;
+    let big = 0;
+    for (let d = 0; d < nd; d++) {
+      const s = shape[d]!;
+      i32[m + 1 + d] = s;
+      if (s !== 1) big++;
+    }
+    if (big > this.maxDims) throw new RangeError(`wasm backend: at most ${this.maxDims} dims of size > 1 are supported, got ${big}`);
+    const ops = [s0, s1, s2, s3];
+    for (let j = 0; j < 4; j++) {
+      const st = ops[j];
+      if (st === undefined) break;
+      const base = m + 1 + nd * (j + 1);
+      if (st === null) for (let d = 0; d < nd; d++) i32[base + d] = 0;
+      else for (let d = 0; d < nd; d++) i32[base + d] = st[d]!;
+    }
+    return this.metaPtr;
+  }
+
+  /** Put a scalar operand in slot `slot`: in dtype `dt` when exactly representable, else float64. */
+  private scalar(slot: number, v: number, dt: DType): [number, number] {
+    const p = this.scalPtr + slot * 16, h = this.heap;
+    if (dt === 'float32' && (Math.fround(v) === v || v !== v)) {
+      h.f32[p >> 2] = v;
+      return [p, F32];
+    }
+    if (dt === 'int32' && v === (v | 0)) {
+      h.i32[p >> 2] = v;
+      return [p, I32];
+    }
+    if ((dt === 'uint8' || dt === 'bool') && v === (v & 255)) {
+      h.u8[p] = v;
+      return [p, U8];
+    }
+    h.f64[p >> 3] = v;
+    return [p, F64];
+  }
+
+  /** Store v as element type dt in slot `slot` (the typed-array conversion the reference applies). */
+  private scalarAs(slot: number, v: number, dt: DType): number {
+    const p = this.scalPtr + slot * 16, h = this.heap;
+    switch (dt) {
+      case 'float32': h.f32[p >> 2] = v; break;
+      case 'float64': h.f64[p >> 3] = v; break;
+      case 'int32': h.i32[p >> 2] = v; break;
+      default: h.u8[p] = v;
+    }
+    return p;
+  }
+
+  // ---------------- elementwise ----------------
+  fill(out: View, value: number): void {
+    const po = this.ptrOut(out);
+    const dt = out.storage.dtype;
+    this.k.fill(CODE[dt], po, this.meta(out.shape, out.strides), this.scalarAs(0, value, dt));
+  }
+
+  copy(x: View, out: View): void {
+    const px = this.ptrIn(x), po = this.ptrOut(out);
+    const dtx = CODE[x.storage.dtype], dto = out.storage.dtype === 'bool' ? BOOL : CODE[out.storage.dtype];
+    if (this.flat(out, x)) {
+      const ex = ES[x.storage.dtype], eo = ES[out.storage.dtype];
+      this.splitFlat(JOB.copy, numel(out.shape), [1, 1], (s, m) => [dtx, dto, px + s * ex, po + s * eo, m]);
+      return;
+    }
+    this.k.copy(dtx, dto, px, po, this.meta(out.shape, x.strides, out.strides));
+  }
+
+  unary(op: UnaryOp, x: View, out: View): void {
+    const px = this.ptrIn(x), po = this.ptrOut(out);
+    const dtx = CODE[x.storage.dtype], dto = CODE[out.storage.dtype];
+    if (this.flat(out, x)) {
+      const ex = ES[x.storage.dtype], eo = ES[out.storage.dtype];
+      this.splitFlat(JOB.unary, numel(out.shape), [1, 1], (s, m) => [UN.get(op)!, dtx, dto, px + s * ex, po + s * eo, m]);
+      return;
+    }
+    this.k.unary(UN.get(op)!, dtx, dto, px, po, this.meta(out.shape, x.strides, out.strides));
+  }
+
+  /** Whether an elementwise op over out is large and every operand is contiguous (or a scalar). */
+  private flat(out: View, ...ops: (View | number)[]): boolean {
+    if (!this.pool || numel(out.shape) < PAR_ELEMENTWISE || !isContiguous(out)) return false;
+    for (const v of ops) if (typeof v !== 'number' && !isContiguous(v)) return false;
+    return true;
+  }
+
+  /**
+   * Run a 1-d kernel over n elements split across the pool: part t covers [s, e) and gets a metadata
+   * block [1, e - s, strides...] (stride 1 for tensors, 0 for scalars). Throws on a kernel error code.
+   */
+  private splitFlat(fn: number, n: number, strides: number[], args: (s: number, meta: number) => number[]): void {
+    const T = this.pool!.threads, i32 = this.heap.i32;
+    const jobs: PoolJob[] = [];
+    for (let t = 0; t < T; t++) {
+      const s = split(n, t, T, 16), e = split(n, t + 1, T, 16);
+      const m = this.parMetaPtr + t * 32, q = m >> 2;
+      i32[q] = 1;
+      i32[q + 1] = e - s;
+      for (let j = 0; j < strides.length; j++) i32[q + 2 + j] = strides[j]!;
+      jobs.push({ fn, args: args(s, m) });
+    }
+    const f = this.k[JOB_NAMES[fn]!] as unknown as (...a: number[]) => number;
+    const rc = this.pool!.run(jobs, (j) => f(...j.args));
+    if (rc) throw new RangeError('ZeroDivisionError: integer division or modulo by zero');
+  }
+
+  binary(op: BinaryOp, a: View | number, b: View | number, out: View): void {
+    const cdt = typeof a === 'number' ? (b as View).storage.dtype : a.storage.dtype;
+    let pa: number, dta: number, pb: number, dtb: number;
+    if (typeof a === 'number') [pa, dta] = this.scalar(0, a, cdt);
+    else (pa = this.ptrIn(a)), (dta = CODE[a.storage.dtype]);
+    if (typeof b === 'number') [pb, dtb] = this.scalar(1, b, cdt);
+    else (pb = this.ptrIn(b)), (dtb = CODE[b.storage.dtype]);
+    const po = this.ptrOut(out);
+    const opc = BIN.get(op)!, int = intDtype(cdt) ? 1 : 0, dto = CODE[out.storage.dtype];
+    if (this.flat(out, a, b)) {
+      const ea = typeof a === 'number' ? 0 : ES[a.storage.dtype], eb = typeof b === 'number' ? 0 : ES[b.storage.dtype], eo = ES[out.storage.dtype];
+      this.splitFlat(JOB.binary, numel(out.shape), [ea ? 1 : 0, eb ? 1 : 0, 1], (s, m) => [opc, int, dta, dtb, dto, pa + s * ea, pb + s * eb, po + s * eo, m]);
+      return;
+    }
+    const m = this.meta(out.shape, typeof a === 'number' ? null : a.strides, typeof b === 'number' ? null : b.strides, out.strides);
+    const err = this.k.binary(opc, int, dta, dtb, dto, pa, pb, po, m);
+    if (err) throw new RangeError('ZeroDivisionError: integer division or modulo by zero');
+  }
+
+  where(cond: View, a: View | number, b: View | number, out: View): void {
+    const odt = out.storage.dtype;
+    const pc = this.ptrIn(cond);
+    let pa: number, dta: number, pb: number, dtb: number;
+    if (typeof a === 'number') (pa = this.scalarAs(0, a, odt)), (dta = CODE[odt]);
+    else (pa = this.ptrIn(a)), (dta = CODE[a.storage.dtype]);
+    if (typeof b === 'number') (pb = this.scalarAs(1, b, odt)), (dtb = CODE[odt]);
+    else (pb = this.ptrIn(b)), (dtb = CODE[b.storage.dtype]);
+    const po = this.ptrOut(out);
+    const m = this.meta(out.shape, cond.strides, typeof a === 'number' ? null : a.strides, typeof b === 'number' ? null : b.strides, out.strides);
+    this.k.where(dta, dtb, CODE[odt], pc, pa, pb, po, m);
+  }
+
+  clamp(x: View, min: number | null, max: number | null, out: View): void {
+    const px = this.ptrIn(x), po = this.ptrOut(out);
+    this.k.clamp(CODE[x.storage.dtype], CODE[out.storage.dtype], px, po, min ?? -Infinity, max ?? Infinity, this.meta(out.shape, x.strides, out.strides));
+  }
+
+  // ---------------- reductions ----------------
+  reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
+    const px = this.ptrIn(x);
+    const count = numel(out.shape);
+    const acc = this.scratch(count * 8);
+    const accStrides = contiguousStrides(out.shape);
+    for (const a of axes) accStrides[a] = 0;
+    this.k.reduce(RED[op], CODE[x.storage.dtype], px, acc, count, this.meta(x.shape, x.strides, accStrides));
+    const po = this.ptrOut(out);
+    this.k.copy(F64, CODE[out.storage.dtype], acc, po, this.meta(out.shape, contiguousStrides(out.shape), out.strides));
+  }
+
+  argReduce(op: ArgReduceOp, x: View, axis: number, out: View): void {
+    const px = this.ptrIn(x), po = this.ptrOut(out);
+    const len = x.shape[axis] ?? 1, sAx = x.strides[axis] ?? 0;
+    this.k.argReduce(op === 'argmax' ? 1 : 0, CODE[x.storage.dtype], px, po, len, sAx, this.meta(out.shape, x.strides, out.strides));
+  }
+
+  cumsum(x: View, axis: number, out: View): void {
+    const px = this.ptrIn(x), po = this.ptrOut(out);
+    const shape = x.shape.slice();
+    const len = shape[axis]!;
+    shape[axis] = 1;
+    this.k.cumsum(CODE[x.storage.dtype], CODE[out.storage.dtype], px, po, len, x.strides[axis]!, out.strides[axis]!, this.meta(shape, x.strides, out.strides));
+  }
+
+  // ---------------- indexing ----------------
+  gather(x: View, axis: number, index: View, out: View): void {
+    const px = this.ptrIn(x), pi = this.ptrIn(index), po = this.ptrOut(out);
+    const len = x.shape[axis]!;
+    const xs = x.strides.slice();
+    xs[axis] = 0;
+    const err = this.k.gather(CODE[x.storage.dtype], CODE[index.storage.dtype], px, pi, po, len, x.strides[axis]!, this.meta(out.shape, xs, index.strides, out.strides));
+    if (err) throw new IndexError(`gather: index ${this.k.errValue()} is out of bounds for dimension ${axis} with size ${len}`);
+  }
+
+  scatterAdd(out: View, axis: number, index: View, src: View): void {
+    const pi = this.ptrIn(index), ps = this.ptrIn(src), po = this.ptrIn(out);
+    const len = out.shape[axis]!;
+    const os = out.strides.slice();
+    os[axis] = 0;
+    const err = this.k.scatterAdd(CODE[out.storage.dtype], CODE[index.storage.dtype], po, pi, ps, len, out.strides[axis]!, this.meta(index.shape, os, index.strides, src.strides));
+    if (err) throw new IndexError(`scatter_add: index ${this.k.errValue()} is out of bounds for dimension ${axis} with size ${len}`);
+  }
+
+  // ---------------- matmul ----------------
+  matmul(a: View, b: View, out: View): void {
+    const temps: WasmStorage[] = [];
+    try {
+      const odt = out.storage.dtype;
+      const av = a.storage.dtype === odt ? a : this.castTemp(a, odt, temps);
+      const bv = b.storage.dtype === odt ? b : this.castTemp(b, odt, temps);
+      const [B, M, K] = av.shape as [number, number, number];
+      const N = bv.shape[2]!;
+      const pa = this.ptrIn(av), pb = this.ptrIn(bv), po = this.ptrOut(out);
+      const [sab, sam, sak] = av.strides as [number, number, number];
+      const [sbb, sbk, sbn] = bv.strides as [number, number, number];
+      const [scb, scm, scn] = out.strides as [number, number, number];
+      const dt = CODE[odt], es = ES[odt];
+      const args = (b0: number, b1: number, m0: number, m1: number, n0: number, n1: number, ws: number): number[] => [
+        dt, b1 - b0, m1 - m0, n1 - n0, K,
+        pa + (b0 * sab + m0 * sam) * es, sab, sam, sak,
+        pb + (b0 * sbb + n0 * sbn) * es, sbb, sbk, sbn,
+        po + (b0 * scb + m0 * scm + n0 * scn) * es, scb, scm, scn, ws,
+      ];
+      const T = this.pool?.threads ?? 1;
+      if (T > 1 && dt === F32 && B * M * N * K >= PAR_MATMUL) {
+        const jobs: PoolJob[] = [];
+        const ws = [this.ws, ...this.pool!.workspaces];
+        for (let t = 0; t < T; t++) {
+          let r: number[];
+          if (B >= T) r = args(Math.floor((B * t) / T), Math.floor((B * (t + 1)) / T), 0, M, 0, N, ws[t]!);
+          else if (M >= N) r = args(0, B, split(M, t, T, 4), split(M, t + 1, T, 4), 0, N, ws[t]!);
+          else r = args(0, B, 0, M, split(N, t, T, 8), split(N, t + 1, T, 8), ws[t]!);
+          jobs.push({ fn: JOB.matmul, args: r });
+        }
+        this.pool!.run(jobs, (j) => (this.k.matmul as (...a: number[]) => void)(...j.args));
+      } else {
+        (this.k.matmul as (...a: number[]) => void)(...args(0, B, 0, M, 0, N, this.ws));
+      }
+    } finally {
+      for (const t of temps) this.free(t);
+    }
+  }
+
+  // ---------------- conv2d ----------------
+  conv2d(x: View, w: View, out: View, p: Conv2dParams): void {
+    this.conv('fwd', x, w, out, p);
+  }
+  conv2dBackwardInput(gradOut: View, w: View, gradIn: View, p: Conv2dParams): void {
+    this.conv('bwdIn', gradOut, w, gradIn, p);
+  }
+  conv2dBackwardWeight(x: View, gradOut: View, gradW: View, p: Conv2dParams): void {
+    this.conv('bwdW', x, gradOut, gradW, p);
+  }
+
+  /**
+   * The three conv passes share their set-up: contiguous float operands (copies when needed), the
+   * parameter block, an im2col buffer per thread and the split across threads.
+   */
+  private conv(pass: 'fwd' | 'bwdIn' | 'bwdW', in0: View, in1: View, res: View, p: Conv2dParams): void {
+    if (!(p.stride[0] >= 1 && p.stride[1] >= 1 && p.dilation[0] >= 1 && p.dilation[1] >= 1 && p.padding[0] >= 0 && p.padding[1] >= 0 && p.groups >= 1))
+      throw new RangeError(`conv2d: stride and dilation must be >= 1, padding >= 0 and groups >= 1 (got stride ${p.stride}, padding ${p.padding}, dilation ${p.dilation}, groups ${p.groups})`);
+    const temps: WasmStorage[] = [];
+    try {
+      const dtype = res.storage.dtype;
+      const dt = CODE[dtype], es = ES[dtype];
+      const a = this.contigTemp(in0, dtype, temps), b = this.contigTemp(in1, dtype, temps);
+      const resC = isContiguous(res) && res.storage.dtype === dtype ? res : this.tempLike(res, dtype, temps);
+      // geometry: x, w, out shapes depend on the pass
+      const xShape = pass === 'bwdIn' ? res.shape : in0.shape;
+      const wShape = pass === 'fwd' ? in1.shape : pass === 'bwdIn' ? in1.shape : res.shape;
+      const oShape = pass === 'fwd' ? res.shape : pass === 'bwdIn' ? in0.shape : in1.shape;
+      const [N, C, H, W] = xShape as [number, number, number, number];
+      const [O, cg, KH, KW] = wShape as [number, number, number, number];
+      const [, , OH, OW] = oShape as [number, number, number, number];
+      const i32 = this.heap.i32, q = this.paramPtr >> 2;
+      const prm = [N, C, H, W, O, KH, KW, OH, OW, p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.groups];
+      for (let i = 0; i < prm.length; i++) i32[q + i] = prm[i]!;
+      const pa = this.ptrIn(a), pb = this.ptrIn(b), pr = this.ptrOut(resC);
+      const direct = KH === 1 && KW === 1 && p.stride[0] === 1 && p.stride[1] === 1 && p.padding[0] === 0 && p.padding[1] === 0;
+      const colBytes = direct ? 16 : cg * KH * KW * OH * OW * es;
+      const macs = N * O * cg * KH * KW * OH * OW;
+      const T = this.pool && macs >= PAR_CONV ? this.pool.threads : 1;
+      const fn = pass === 'fwd' ? JOB.conv2dForward : pass === 'bwdIn' ? JOB.conv2dBackwardInput : JOB.conv2dBackwardWeight;
+      // every pass splits the images; bwdW threads write partial gradW's that are summed below
+      const parts = Math.max(1, Math.min(T, N));
+      const wss = [this.ws, ...(this.pool?.workspaces ?? [])];
+      const jobs: PoolJob[] = [];
+      const cols: { ptr: number; id: number }[] = [];
+      const partials: WasmStorage[] = [];
+      for (let t = 0; t < parts; t++) {
+        const col = this.heap.alloc(colBytes);
+        cols.push(col);
+        let dst = pr;
+        if (pass === 'bwdW' && t > 0) {
+          const tmp = this.alloc(dtype, numel(res.shape));
+          temps.push(tmp);
+          partials.push(tmp);
+          dst = tmp.ptr;
+        }
+        jobs.push({ fn, args: [dt, pa, pb, dst, this.paramPtr, Math.floor((N * t) / parts), Math.floor((N * (t + 1)) / parts), col.ptr, wss[t]!] });
+      }
+      const call = (j: PoolJob): void => {
+        const f = pass === 'fwd' ? this.k.conv2dForward : pass === 'bwdIn' ? this.k.conv2dBackwardInput : this.k.conv2dBackwardWeight;
+        (f as (...a: number[]) => void)(...j.args);
+      };
+      try {
+        if (parts > 1) this.pool!.run(jobs, call);
+        else call(jobs[0]!);
+      } finally {
+        for (const c of cols) this.heap.release(c.id);
+      }
+      const whole = { shape: resC.shape, strides: resC.strides, offset: resC.offset };
+      for (const tmp of partials) {
+        tmp.dirty = false;
+        this.binary('add', resC, { storage: tmp, ...whole, offset: 0 }, resC);
+      }
+      if (resC !== res) this.copy(resC, res);
+    } finally {
+      for (const t of temps) this.free(t);
+    }
+  }
+
+  private tempLike(v: View, dtype: DType, temps: WasmStorage[]): View {
+    const s = this.alloc(dtype, numel(v.shape));
+    temps.push(s);
+    return { storage: s, shape: v.shape, strides: contiguousStrides(v.shape), offset: 0 };
+  }
+
+  private castTemp(v: View, dtype: DType, temps: WasmStorage[]): View {
+    const t = this.tempLike(v, dtype, temps);
+    this.copy(v, t);
+    return t;
+  }
+
+  private contigTemp(v: View, dtype: DType, temps: WasmStorage[]): View {
+    return isContiguous(v) && v.storage.dtype === dtype ? v : this.castTemp(v, dtype, temps);
+  }
+}
+
+/** Start of part t of T over n items, rounded to a multiple of `align` (the last part ends at n). */
+function split(n: number, t: number, T: number, align: number): number {
+  if (t >= T) return n;
+  return Math.min(n, Math.round((n * t) / T / align) * align);
+}
