@@ -60,6 +60,46 @@ function packB(kc: i32, nc: i32, src: usize, sbk: i32, sbn: i32, dst: usize): vo
   }
 }
 
+/**
+ * One MR-row panel of a row-major A (sak == 1): a transposition, 4 k's at a time with 4x4 shuffles
+ * (rows 0-3) and 2x4 interleaves stored as 8-byte lanes (rows 4-5 of the 6-row tile).
+ */
+function packRowsT(kc: i32, s: usize, sam: i32, dst: usize): void {
+  const r0 = s, r1 = s + off(1, sam), r2 = s + off(2, sam), r3 = s + off(3, sam);
+  const r4 = MR > 4 ? s + off(4, sam) : s, r5 = MR > 5 ? s + off(5, sam) : s;
+  const step = <usize>(MR << 2);
+  let k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    const o = <usize>k << 2, d = dst + (<usize>(k * MR) << 2);
+    const v0 = v128.load(r0 + o), v1 = v128.load(r1 + o), v2 = v128.load(r2 + o), v3 = v128.load(r3 + o);
+    const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5), t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+    const t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7), t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+    v128.store(d, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+    v128.store(d + step, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+    v128.store(d + 2 * step, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+    v128.store(d + 3 * step, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+    if (MR == 6) {
+      const v4 = v128.load(r4 + o), v5 = v128.load(r5 + o);
+      const u0 = i32x4.shuffle(v4, v5, 0, 4, 1, 5), u1 = i32x4.shuffle(v4, v5, 2, 6, 3, 7);
+      v128.store64_lane(d + 16, u0, 0);
+      v128.store64_lane(d + step + 16, u0, 1);
+      v128.store64_lane(d + 2 * step + 16, u1, 0);
+      v128.store64_lane(d + 3 * step + 16, u1, 1);
+    }
+  }
+  for (; k < kc; k++) {
+    const o = <usize>k << 2, d = dst + (<usize>(k * MR) << 2);
+    store<f32>(d, load<f32>(r0 + o));
+    store<f32>(d, load<f32>(r1 + o), 4);
+    store<f32>(d, load<f32>(r2 + o), 8);
+    store<f32>(d, load<f32>(r3 + o), 12);
+    if (MR == 6) {
+      store<f32>(d, load<f32>(r4 + o), 16);
+      store<f32>(d, load<f32>(r5 + o), 20);
+    }
+  }
+}
+
 /** Pack an mc x kc block of A (element strides sam, sak) into MR-row panels [kc][MR], zero-padded. */
 function packA(mc: i32, kc: i32, src: usize, sam: i32, sak: i32, dst: usize): void {
   for (let i0 = 0; i0 < mc; i0 += MR) {
@@ -69,8 +109,10 @@ function packA(mc: i32, kc: i32, src: usize, sam: i32, sak: i32, dst: usize): vo
       for (let k = 0; k < kc; k++) {
         const p = s + off(k, sak), d = dst + (<usize>(k * MR) << 2);
         v128.store(d, v128.load(p));
-        for (let r = 4; r < MR; r++) store<f32>(d + (<usize>r << 2), load<f32>(p + (<usize>r << 2)));
+        if (MR == 6) store<u64>(d, load<u64>(p, 16), 16);
       }
+    } else if (rows == MR && sak == 1) {
+      packRowsT(kc, s, sam, dst);
     } else {
       for (let r = 0; r < MR; r++) {
         if (r < rows) {
@@ -309,23 +351,58 @@ export function sgemm(M: i32, N: i32, K: i32, pa: usize, sam: i32, sak: i32, pb:
     for (let p0 = 0; p0 < K; p0 += KC) {
       const kc = min(KC, K - p0);
       packB(kc, nc, pb + off(p0, sbk) + off(jc, sbn), sbk, sbn, Bp);
-      const acc = beta != 0 || p0 > 0;
-      for (let ic = 0; ic < M; ic += MC) {
-        const mc = min(MC, M - ic);
-        packA(mc, kc, pa + off(ic, sam) + off(p0, sak), sam, sak, Ap);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const bp = Bp + (<usize>(jr * kc) << 2);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            const cp = pc + off(ic + ir, scm) + off(jc + jr, scn);
-            if (MR == 6) kernel6x8(kc, Ap + (<usize>(ir * kc) << 2), bp, cp, scm, scn, acc, mr, nr, tile);
-            else kernel4x8(kc, Ap + (<usize>(ir * kc) << 2), bp, cp, scm, scn, acc, mr, nr, tile);
-          }
-        }
+      blocks(M, nc, kc, pa + off(p0, sak), sam, sak, Bp, pc + off(jc, scn), scm, scn, beta != 0 || p0 > 0, Ap, tile);
+    }
+  }
+}
+
+/** C[M, nc] (+)= A[M, kc] * the packed B block at Bp: A packed MC rows at a time, then the register tiles. */
+function blocks(M: i32, nc: i32, kc: i32, pa: usize, sam: i32, sak: i32, Bp: usize, pc: usize, scm: i32, scn: i32, acc: bool, Ap: usize, tile: usize): void {
+  for (let ic = 0; ic < M; ic += MC) {
+    const mc = min(MC, M - ic);
+    packA(mc, kc, pa + off(ic, sam), sam, sak, Ap);
+    for (let jr = 0; jr < nc; jr += NR) {
+      const nr = min(NR, nc - jr);
+      const bp = Bp + (<usize>(jr * kc) << 2);
+      for (let ir = 0; ir < mc; ir += MR) {
+        const mr = min(MR, mc - ir);
+        const cp = pc + off(ic + ir, scm) + off(jr, scn);
+        if (MR == 6) kernel6x8(kc, Ap + (<usize>(ir * kc) << 2), bp, cp, scm, scn, acc, mr, nr, tile);
+        else kernel4x8(kc, Ap + (<usize>(ir * kc) << 2), bp, cp, scm, scn, acc, mr, nr, tile);
       }
     }
   }
+}
+
+/** Columns of B rounded up to whole NR panels. */
+@inline function padN(N: i32): i32 {
+  return (N + NR - 1) / NR * NR;
+}
+
+/** Bytes of a B packed by sgemmPackB (N <= NC). */
+export function sgemmPackedBytes(N: i32, K: i32): i32 {
+  return K * padN(N) * 4;
+}
+
+/**
+ * Pack all of B [K, N] (N <= NC) once, K-block by K-block (block p0 at p0 * padN(N) floats), so that
+ * chunks of rows of one product (threads) share it instead of each packing it again: sgemmPrepacked.
+ */
+export function sgemmPackB(N: i32, K: i32, pb: usize, sbk: i32, sbn: i32, dst: usize): void {
+  const np = padN(N);
+  for (let p0 = 0; p0 < K; p0 += KC) packB(min(KC, K - p0), N, pb + off(p0, sbk), sbk, sbn, dst + (<usize>(p0 * np) << 2));
+}
+
+/**
+ * C = A B with B packed by sgemmPackB (N <= NC): the same blocking and arithmetic as sgemm on the
+ * same operands (bit-identical results), for any rows M >= 1 of a larger product.
+ */
+export function sgemmPrepacked(M: i32, N: i32, K: i32, pa: usize, sam: i32, sak: i32, bpk: usize, pc: usize, scm: i32, scn: i32, ws: usize): void {
+  if (M <= 0 || N <= 0) return;
+  const Ap = (ws + 15) & ~(<usize>15);
+  const tile = Ap + (<usize>(MC * KC) << 2) + (<usize>(KC * NC) << 2);
+  const np = padN(N);
+  for (let p0 = 0; p0 < K; p0 += KC) blocks(M, N, min(KC, K - p0), pa + off(p0, sak), sam, sak, bpk + (<usize>(p0 * np) << 2), pc, scm, scn, p0 > 0, Ap, tile);
 }
 
 /** Any dtype: C = A B (+ C when beta), float64 accumulation; skips zero a's like the reference. */

@@ -2,8 +2,9 @@
 // src/backend/wasm/generated/). The JS side is src/backend/wasm/.
 export { fill, copy, unary, binary, where, clamp } from './elementwise';
 export { reduce, argReduce, cumsum, gather, scatterAdd } from './reduce';
-export { sgemm, gemmGeneric, matmul, sgemmWorkspaceBytes } from './gemm';
+export { sgemm, gemmGeneric, matmul, sgemmWorkspaceBytes, sgemmPackB, sgemmPackedBytes, sgemmPrepacked } from './gemm';
 export { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight } from './conv';
+export { sgdStep, adamStep } from './optim';
 import { errVal } from './common';
 import { MAXD, ITER_BYTES } from './iter';
 export { setIterBase } from './iter';

@@ -1,26 +1,60 @@
 // Memory over a long training loop on the wasm backend: simple_net (784-30-1, bs 256, SGD) for 10k
-// steps, reporting process RSS and the wasm heap at steps 1k and 10k, once freeing each step's
-// intermediates at once (WasmBackend.scope, what a Learner's per-step tidy does) and once leaving
-// them to the GC safety net (FinalizationRegistry + the heap's synchronous reclaim).
-//   npx tsx bench/memory.ts [steps]
+// steps, reporting process RSS and the wasm heap at steps 1k and 10k, in three ways:
+//   learner  a Learner (fit with SGD): its per-batch tidy frees each step's intermediates (the default);
+//   tidy     the hand loop of chapter 4 in fg.tidy(step) (what the Learner does);
+//   gc-only  the hand loop with nothing freed explicitly: the GC safety net only (FinalizationRegistry
+//            + the heap's synchronous reclaim before growing).
+//   npx tsx bench/memory.ts [steps] [modes, e.g. learner,tidy,gc-only]
 import * as fg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
-import { type WasmBackend, registerWasmBackend } from '../src/backend/wasm/index.js';
+import type { WasmBackend } from '../src/backend/wasm/index.js';
 
-registerWasmBackend();
-const be = (await fg.initBackend('wasm')) as WasmBackend;
+const be = fg.getBackend('wasm') as WasmBackend;
 fg.setDefaultDevice('wasm');
 const steps = Number(process.argv[2] ?? 10_000);
+const modes = (process.argv[3] ?? 'learner,tidy,gc-only').split(',');
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
+const marks = new Set([1000, steps]);
+const report = (mode: string, i: number, t0: number): void => {
+  const st = be.stats();
+  console.log(
+    `${mode.padEnd(8)} step ${String(i).padStart(6)}: rss ${mib(process.memoryUsage().rss)}, wasm memory ${mib(st.memoryBytes)}, ` +
+      `live ${mib(st.liveBytes)} in ${st.liveBlocks} blocks, reclaims ${st.reclaims}, ${((performance.now() - t0) / i).toFixed(3)} ms/step`,
+  );
+};
 
-for (const mode of ['scope', 'gc-only'] as const) {
+const n = 12396, bs = 256;
+fg.manualSeed(0);
+const x = fg.rand([n, 784]);
+const y = fg.cat([fg.ones([6131]), fg.zeros([6265])]).unsqueeze(1);
+
+for (const mode of modes) {
   fg.manualSeed(0);
-  const n = 12396, bs = 256;
-  const x = fg.rand([n, 784]);
-  const y = fg.cat([fg.ones([6131]), fg.zeros([6265])]).unsqueeze(1);
+  const t0 = performance.now();
+  if (mode === 'learner') {
+    const { nn, optim, data, Learner, Callback } = fg;
+    const model = new nn.Sequential(new nn.Linear(784, 30), new nn.ReLU(), new nn.Linear(30, 1));
+    const dls = new data.DataLoaders(
+      new data.DataLoader(new data.TensorDataset(x, y), { batchSize: bs, shuffle: true }),
+      new data.DataLoader(new data.TensorDataset(x.slice(0, 0, 512), y.slice(0, 0, 512)), { batchSize: bs }),
+    );
+    const mnistLoss = (pred: Tensor, targ: Tensor): Tensor => {
+      const p = pred.sigmoid();
+      return fg.where(targ.eq(1), p.rsub(1), p).mean();
+    };
+    class Marks extends Callback {
+      afterBatch(): void {
+        const i = this.learn.trainIter;
+        if (this.learn.training && marks.has(i)) report(mode, i, t0);
+        if (this.learn.training && i >= steps) throw new fg.CancelFitException();
+      }
+    }
+    const learn = new Learner(dls, model, { lossFunc: mnistLoss, optFunc: optim.sgd(), lr: 0.1, progress: 'never', cbs: [new Marks()] });
+    await learn.fit(Math.ceil(steps / dls.train.length) + 1);
+    continue;
+  }
   const l1 = 1 / Math.sqrt(784), l2 = 1 / Math.sqrt(30);
   const params = [fg.rand([784, 30]).mul(2 * l1).sub(l1), fg.rand([30]).mul(2 * l1).sub(l1), fg.rand([30, 1]).mul(2 * l2).sub(l2), fg.rand([1]).mul(2 * l2).sub(l2)].map((t) => t.requiresGrad_());
-  const keep = (): Set<unknown> => new Set(params.flatMap((t) => [t.storage, t.grad?.storage]));
   let idx = fg.randperm(n);
   const step = (i: number): void => {
     const s = (i * bs) % (n - bs);
@@ -36,16 +70,11 @@ for (const mode of ['scope', 'gc-only'] as const) {
       }
     });
   };
-  const t0 = performance.now();
   for (let i = 1; i <= steps; i++) {
-    let kept: Set<unknown> | null = null;
-    if (mode === 'scope') be.scope(() => step(i), (st) => (kept ??= keep()).has(st));
+    if (mode === 'tidy') fg.tidy(() => step(i), { keep: () => params });
     else step(i);
     if (i % 49 === 0) idx = fg.randperm(n);
-    if (i === 1000 || i === steps) {
-      const st = be.stats();
-      console.log(`${mode.padEnd(8)} step ${String(i).padStart(6)}: rss ${mib(process.memoryUsage().rss)}, wasm memory ${mib(st.memoryBytes)}, live ${mib(st.liveBytes)}, reclaims ${st.reclaims}, ${((performance.now() - t0) / i).toFixed(3)} ms/step`);
-    }
+    if (marks.has(i)) report(mode, i, t0);
   }
 }
 process.exit(0);

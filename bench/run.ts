@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as fg from '../src/index.js';
-import { type WasmBackend, registerWasmBackend } from '../src/backend/wasm/index.js';
+import type { WasmBackend } from '../src/backend/wasm/index.js';
 import { type Tensor } from '../src/index.js';
 import { workloads, type Row } from './workloads.js';
 
@@ -22,7 +22,6 @@ const quick = argv.includes('--quick');
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const baseDir = arg('baseline') ?? process.env.FASTGRAD_BENCH_BASELINE ?? path.join(root, '../shared/bench/baseline');
 
-registerWasmBackend();
 const wasm = (await fg.initBackend('wasm')) as WasmBackend;
 console.log(`fastgrad wasm: ${wasm.info.variant} SIMD, ${wasm.info.threads} thread(s); node ${process.version}; ${quick ? 'quick' : 'full'} run`);
 

@@ -1,5 +1,7 @@
 // The benchmark workloads (the same as ../shared/bench/run_torch.py and run_tfjs.mjs), each measured on
 // the wasm backend and, where it finishes in reasonable time, on the reference cpu backend.
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import * as fg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import type { WasmBackend } from '../src/backend/wasm/index.js';
@@ -23,8 +25,14 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+// A full GC before each measurement, so that garbage left by the previous case (the reference backend's
+// typed arrays: hundreds of MB) is not still being collected, concurrently, while this one is timed.
+v8.setFlagsFromString('--expose-gc');
+const fullGc = vm.runInNewContext('gc') as () => void;
+
 /** [min, median] seconds per call; short calls are looped until one repeat lasts >= minTime s. */
 export function bench(fn: () => void, { repeats = 5, warmup = 1, minTime = 0 } = {}): [number, number] {
+  fullGc();
   for (let i = 0; i < warmup; i++) fn();
   let inner = 1;
   if (minTime > 0) {
@@ -53,11 +61,9 @@ export function workloads(be: WasmBackend, quick: boolean): { id: string; run: (
       fg.setDefaultDevice(prev);
     }
   };
-  /** Run fn freeing its intermediates at once on wasm (a tidy); plain call on cpu. */
-  const tidy = (dev: Dev, fn: () => void, keep: Tensor[] = []): void => {
-    if (dev === 'cpu') return fn();
-    let kept: Set<unknown> | null = null; // built once, after fn (grads may be created inside)
-    be.scope(fn, (s) => (kept ??= new Set(keep.flatMap((t) => [t.storage, t.grad?.storage]))).has(s));
+  /** Run fn freeing its intermediates at once (fg.tidy: wasm frees, cpu just calls fn). */
+  const tidy = (_dev: Dev, fn: () => void, keep: Tensor[] = []): void => {
+    fg.tidy(fn, { keep: () => keep });
   };
   const reps = (n: number): number => (quick ? Math.max(2, Math.ceil(n / 3)) : n);
 
@@ -189,9 +195,12 @@ export function workloads(be: WasmBackend, quick: boolean): { id: string; run: (
             // NOTE: more warm-up than the peers' 2 epochs: the ops layer's JIT needs ~20 steps to settle
             return bench(() => tidy(dev, run, params), { repeats: reps(7), warmup: dev === 'cpu' ? 1 : 5 });
           });
+        // NOTE: both wasm cases before the reference backend's (whose seconds of typed-array garbage
+        // would otherwise still be collected, on the second core, during the wasm epochs)
+        const wl = epoch('wasm', 'linear'), ws = epoch('wasm', 'simple');
         return [
-          time('W2', 'linear 784->1, bs 256, 1 epoch (49 steps)', ['linear 784->1, bs 256'], 'ms', 1e3, epoch('wasm', 'linear'), epoch('cpu', 'linear')),
-          time('W3', 'simple_net 784-30-1, bs 256, 1 epoch', ['simple_net 784-30-1'], 'ms', 1e3, epoch('wasm', 'simple'), epoch('cpu', 'simple')),
+          time('W2', 'linear 784->1, bs 256, 1 epoch (49 steps)', ['linear 784->1, bs 256'], 'ms', 1e3, wl, epoch('cpu', 'linear')),
+          time('W3', 'simple_net 784-30-1, bs 256, 1 epoch', ['simple_net 784-30-1'], 'ms', 1e3, ws, epoch('cpu', 'simple')),
         ];
       },
     },

@@ -18,6 +18,10 @@ export class IndexError extends FastgradError {
 export class AutogradError extends FastgradError {
   override name = 'AutogradError';
 }
+/** Tensors of one op on different devices (e.g. 'cpu' and 'wasm'). */
+export class DeviceError extends FastgradError {
+  override name = 'DeviceError';
+}
 /** Bad or hostile file contents. */
 export class FormatError extends FastgradError {
   override name = 'FormatError';

@@ -35,3 +35,4 @@ export {
 export * as viz from './viz/index.js';
 export * as tabular from './tabular/index.js';
 export { registerWasmBackend } from './backend/wasm/index.js';
+export { tidy, keep, type TidyOptions } from './backend/tidy.js';

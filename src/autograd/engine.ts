@@ -71,6 +71,13 @@ function validateGrad(g: Tensor, meta: OutputMeta | null, what: () => string): T
   return r;
 }
 
+/** The gradient buffer of node n (one slot per output), created on first use. */
+function bufferIn(buffers: Map<Node, (Tensor | null)[]>, n: Node): (Tensor | null)[] {
+  let b = buffers.get(n);
+  if (!b) buffers.set(n, (b = new Array<Tensor | null>(n.numOutputs).fill(null)));
+  return b;
+}
+
 function accumulate(buf: (Tensor | null)[], i: number, g: Tensor): void {
   const have = buf[i];
   buf[i] = have ? have.add(g) : g;
@@ -101,11 +108,7 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: BackwardOpti
   if (grads.length !== roots.length)
     throw new AutogradError(`backward: got ${grads.length} gradients for ${roots.length} outputs; pass one gradient per output`);
   const buffers = new Map<Node, (Tensor | null)[]>();
-  const bufferOf = (n: Node): (Tensor | null)[] => {
-    let b = buffers.get(n);
-    if (!b) buffers.set(n, (b = new Array<Tensor | null>(n.numOutputs).fill(null)));
-    return b;
-  };
+  const bufferOf = bufferIn.bind(null, buffers); // NOTE: not a named closure: tsx (esbuild keepNames) would name it on every call
   const rootNodes: Node[] = [];
   roots.forEach((r, k) => {
     const e = gradEdge(r);

@@ -4,6 +4,7 @@
 // including 0-strides from broadcasting, so no op ever materialises a broadcast.
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { createCpuBackend } from './cpu/index.js';
+import { defaultWasmFactory } from './wasm/index.js';
 
 /** A buffer on a device. `version` counts in-place writes (autograd's saved-tensor check). */
 export interface Storage {
@@ -21,23 +22,21 @@ export interface View {
   readonly offset: number;
 }
 
-export const UNARY_OPS = [
-  'neg', 'abs', 'exp', 'log', 'sqrt', 'rsqrt', 'sigmoid', 'tanh', 'relu', 'sin', 'cos', 'tan',
-  'floor', 'ceil', 'round', 'trunc', 'sign', 'reciprocal', 'expm1', 'log1p', 'log2', 'exp2',
-  'square', 'logicalNot', 'isnan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'erf', 'frac',
-] as const;
-export type UnaryOp = (typeof UNARY_OPS)[number];
-
-export const BINARY_OPS = [
-  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'floorDivide', 'remainder', 'atan2',
-  'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr', 'logicalXor',
-  'bitwiseAnd', 'bitwiseOr', 'bitwiseXor',
-] as const;
-export type BinaryOp = (typeof BINARY_OPS)[number];
-export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr', 'logicalXor']);
+export { UNARY_OPS, BINARY_OPS, COMPARISON_OPS, type UnaryOp, type BinaryOp } from './ops.js';
+import type { UnaryOp, BinaryOp } from './ops.js';
 
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 export type ArgReduceOp = 'argmax' | 'argmin';
+
+/** avg = avg*mom + g*(1-mom); sqr = sqr*sqrMom + g²*(1-sqrMom); p -= avg / (sqrt(sqr/debias2) + eps) * lr/debias1. */
+export interface AdamStepParams {
+  lr: number;
+  mom: number;
+  sqrMom: number;
+  eps: number;
+  debias1: number;
+  debias2: number;
+}
 
 export interface Conv2dParams {
   stride: [number, number];
@@ -53,6 +52,18 @@ export interface Conv2dParams {
  */
 export interface Backend {
   readonly name: string;
+  /**
+   * Computes on the host CPU (cpu, wasm): tensors print like PyTorch's CPU tensors, without
+   * `device=`. Absent or false for accelerators (webgpu, cuda), whose tensors print their device.
+   */
+  readonly isCpu?: boolean;
+  /**
+   * Allocation scopes, for backends that free memory deterministically (fg.tidy): `openScope` starts
+   * recording the storages allocated from now on; `closeScope` ends the innermost scope and frees
+   * those of its storages that `keep` does not claim (kept ones move to the enclosing scope).
+   */
+  openScope?(): void;
+  closeScope?(keep: (s: Storage) => boolean): void;
   alloc(dtype: DType, size: number): Storage;
   /** Upload: the storage takes the values of `data` (the backend may keep or copy the array). */
   fromArray(data: TypedArray): Storage;
@@ -80,6 +91,14 @@ export interface Backend {
   gather(x: View, axis: number, index: View, out: View): void;
   /** out[.., index[.., i, ..], ..] += src[.., i, ..] along axis (torch.scatter_add_), in place. */
   scatterAdd(out: View, axis: number, index: View, src: View): void;
+  /**
+   * Optional fused optimizer updates, on contiguous float32 tensors of one size (optim/ uses them when
+   * present, else runs the op sequence): bit-identical to the op sequences they replace.
+   * sgdStep: p -= lr*g, or with `avg` (momentum) avg = mom*avg + g, p -= lr*avg.
+   * adamStep: fastai's Adam without weight decay (see AdamStepParams).
+   */
+  sgdStep?(p: View, g: View, avg: View | null, lr: number, mom: number): void;
+  adamStep?(p: View, g: View, avg: View, sqr: View, h: AdamStepParams): void;
   /** NCHW convolution and its two backward passes. */
   conv2d(x: View, w: View, out: View, p: Conv2dParams): void;
   conv2dBackwardInput(gradOut: View, w: View, gradIn: View, p: Conv2dParams): void;
@@ -88,22 +107,32 @@ export interface Backend {
 
 const registry = new Map<string, () => Backend | Promise<Backend>>();
 const instances = new Map<string, Backend>();
-// The reference backend is always there; others register themselves explicitly (lazy imports).
+/** Why a registered device could not be created (kept, so a failing factory is not retried per op). */
+const failures = new Map<string, Error>();
+// The reference backend is always there. The wasm backend is registered too: its factory is
+// synchronous on Node (so it can be the default device) and a promise elsewhere.
 registry.set('cpu', createCpuBackend);
+registry.set('wasm', defaultWasmFactory);
 
 /** Register a backend factory under a device name ('cpu', 'wasm', 'webgpu', 'cuda'). */
 export function registerBackend(name: string, factory: () => Backend | Promise<Backend>): void {
   registry.set(name, factory);
+  failures.delete(name);
+}
+
+function factoryOf(name: string): () => Backend | Promise<Backend> {
+  const f = registry.get(name);
+  if (!f) throw new Error(`unknown device '${name}': registered devices are ${[...registry.keys()].join(', ')}`);
+  return f;
 }
 
 /** Initialise (possibly asynchronously) a registered backend so it can be used synchronously. */
 export async function initBackend(name: string): Promise<Backend> {
   const have = instances.get(name);
   if (have) return have;
-  const f = registry.get(name);
-  if (!f) throw new Error(`unknown device '${name}': registered devices are ${[...registry.keys()].join(', ')}`);
-  const b = await f();
+  const b = await factoryOf(name)();
   instances.set(name, b);
+  failures.delete(name);
   return b;
 }
 
@@ -111,24 +140,68 @@ export async function initBackend(name: string): Promise<Backend> {
 export function getBackend(name: string): Backend {
   const have = instances.get(name);
   if (have) return have;
-  const f = registry.get(name);
-  if (!f) throw new Error(`unknown device '${name}': registered devices are ${[...registry.keys()].join(', ')}`);
-  const b = f();
-  if (b instanceof Promise) throw new Error(`device '${name}' must be initialised first: await initBackend('${name}')`);
+  const f = factoryOf(name);
+  const failed = failures.get(name);
+  if (failed) throw failed;
+  let b: Backend | Promise<Backend>;
+  try {
+    b = f();
+  } catch (e) {
+    const err = new Error(`device '${name}' is unavailable: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    failures.set(name, err);
+    throw err;
+  }
+  if (b instanceof Promise) {
+    b.then((x) => instances.set(name, x), () => {}); // ready for the next call once it resolves
+    throw new Error(`device '${name}' must be initialised first: await initBackend('${name}')`);
+  }
   instances.set(name, b);
   return b;
+}
+
+/** The backends created so far (fg.tidy applies to those with allocation scopes). */
+export function liveBackends(): Backend[] {
+  return [...instances.values()];
 }
 
 export function registeredBackends(): string[] {
   return [...registry.keys()];
 }
 
-let defaultDevice = 'cpu';
+// Note [Default device]: new tensors go to the default device. Unless set (setDefaultDevice, or the
+// FASTGRAD_BACKEND environment variable, e.g. FASTGRAD_BACKEND=cpu for the reference backend) it is
+// 'wasm' when the wasm backend can be created synchronously (Node >= 20.16 with WebAssembly SIMD and a
+// built kernel module), else 'cpu'. It is decided on first use, not at import. A fallback to cpu is
+// silent; getDefaultDevice() shows it, `getBackend('wasm')` throws the reason, and FASTGRAD_DEBUG=1
+// prints it to stderr.
+let defaultDevice: string | null = null;
+const envOf = (k: string): string | undefined => (typeof process !== 'undefined' ? process.env?.[k] : undefined);
+
+function resolveDefaultDevice(): string {
+  const forced = envOf('FASTGRAD_BACKEND')?.trim();
+  if (forced) {
+    try {
+      getBackend(forced);
+    } catch (e) {
+      throw new Error(`FASTGRAD_BACKEND=${forced}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+    return forced;
+  }
+  try {
+    getBackend('wasm');
+    return 'wasm';
+  } catch (e) {
+    if (envOf('FASTGRAD_DEBUG')) console.error(`fastgrad: default device is cpu (${e instanceof Error ? e.message : String(e)})`);
+    return 'cpu';
+  }
+}
+
 /** The device new tensors are created on (PyTorch's torch.set_default_device). */
 export function setDefaultDevice(name: string): void {
   getBackend(name);
   defaultDevice = name;
 }
+/** The device new tensors are created on: see Note [Default device]. */
 export function getDefaultDevice(): string {
-  return defaultDevice;
+  return (defaultDevice ??= resolveDefaultDevice());
 }

@@ -1,6 +1,7 @@
 // Learner: fastai's training loop (fastai/learner.py) — fit → epoch → train/validate → batch → backward/step,
 // each wrapped in `withEvents` so callbacks see before/after/afterCancel events and can cancel any phase.
 import { isGradEnabled, noGrad, setGradEnabled } from '../autograd/grad_mode.js';
+import { tidy } from '../backend/tidy.js';
 import { FastgradError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { type OptFunc, type Optimizer, adam } from '../optim/optimizer.js';
@@ -42,6 +43,11 @@ export interface LearnerOpts {
   nInp?: number;
   /** Progress output: 'auto' (TTY and not CI), 'always', 'never'. */
   progress?: 'auto' | 'always' | 'never';
+  /**
+   * Free each batch's intermediates when the batch ends (default true; see Note [Per-batch tidy]).
+   * Turn off for a callback that keeps tensors where the Learner cannot see them (in a closure).
+   */
+  tidy?: boolean;
 }
 
 export interface FitOpts {
@@ -68,6 +74,8 @@ export class Learner {
   wd: number | undefined;
   metrics: Metric[];
   nInp: number;
+  /** Free each batch's intermediates at its end (LearnerOpts.tidy). */
+  tidy: boolean;
   cbs: Callback[] = [];
   opt: Optimizer | null = null;
   recorder: Recorder;
@@ -104,6 +112,7 @@ export class Learner {
     this.wd = opts.wd;
     this.metrics = (opts.metrics ?? []).map(toMetric);
     this.nInp = opts.nInp ?? 1;
+    this.tidy = opts.tidy ?? true;
     this.recorder = new Recorder();
     const extra = opts.cbs ?? [];
     const progress = extra.some((c) => c instanceof ProgressCallback) ? [] : [new ProgressCallback(opts.progress ?? 'auto')];
@@ -211,11 +220,38 @@ export class Learner {
     }
   }
 
+  /**
+   * Note [Per-batch tidy]: each batch (fetching it, forward, loss, backward, step, and the callbacks'
+   * batch events) runs in an fg.tidy, so on the wasm backend its intermediates (the batch itself,
+   * activations, gradients of activations, optimizer temporaries, the graph's saved tensors) are freed
+   * when it ends and the memory stays flat over any number of steps. What outlives a batch is kept:
+   * everything the model, the optimizer (its state), the metrics and the callbacks hold (parameters and
+   * their .grad, buffers, GatherPredsCallback's predictions, tensors a callback stores in its fields),
+   * and anything passed to fg.keep(). The Learner's own per-batch fields (xb, yb, pred, loss) are not
+   * kept: read them during the batch's events. A data loader that creates tensors while iterating and
+   * keeps them across batches must fg.keep() them (fastgrad's DataLoader keeps none). On the reference
+   * cpu backend this costs nothing.
+   */
   private async allBatches(): Promise<void> {
     const dl = this.dl!;
     this.nIter = dl.length;
-    let i = 0;
-    for await (const b of iterate(dl)) await this.oneBatch(i++, b);
+    const it = iterate(dl);
+    const roots = (): unknown[] => [this.model, this.opt, this.cbs, this.metrics];
+    const skip = [this];
+    let done = false;
+    try {
+      for (let i = 0; !done; i++) {
+        const batch = async (): Promise<boolean> => {
+          const r = await it.next();
+          if (r.done) return true;
+          await this.oneBatch(i, r.value);
+          return false;
+        };
+        done = await (this.tidy ? tidy(batch, { keep: roots, skip }) : batch());
+      }
+    } finally {
+      if (!done) await it.return(undefined);
+    }
   }
 
   private async oneBatch(i: number, b: unknown): Promise<void> {

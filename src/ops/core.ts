@@ -1,6 +1,7 @@
 // Helpers shared by the op families: allocation, casting, making contiguous, reducing a broadcast
 // gradient back to an input's shape. Nothing here is public API.
 import { type Backend, getBackend, getDefaultDevice } from '../backend/backend.js';
+import { DeviceError } from '../errors.js';
 import { record1 } from '../autograd/node.js';
 import { type DType, castScalar } from '../tensor/dtype.js';
 import { contiguousStrides, isContiguous, sameShape } from '../tensor/shape.js';
@@ -64,6 +65,29 @@ export function scalarTensor(v: number, dtype: DType, be: Backend): Tensor {
   const t = emptyTensor([], dtype, be);
   be.fill(t, castScalar(v, dtype));
   return t;
+}
+
+/**
+ * Every tensor of an op must live on one device (torch: "Expected all tensors to be on the same device").
+ * Tensors stay where they were created, so this names both devices and the fix.
+ */
+export function sameDevice(op: string, ...ts: (Tensor | null | undefined)[]): void {
+  let first: Tensor | null = null;
+  for (const t of ts) {
+    if (!t) continue;
+    if (!first) first = t;
+    else if (t.storage.backend !== first.storage.backend) throw deviceMismatch(op, first.device, t.device);
+  }
+}
+
+export function deviceMismatch(op: string, a: string, b: string): DeviceError {
+  const def = getDefaultDevice();
+  const to = a === def || b === def ? def : b;
+  return new DeviceError(
+    `${op}: expected all tensors to be on the same device, but found tensors on '${a}' and on '${b}' ` +
+      `(tensors stay on the device they were created on; the default device is now '${def}'). ` +
+      `Move them to one device first, e.g. t.to('${to}').`,
+  );
 }
 
 export function toNumber(v: Scalar): number {

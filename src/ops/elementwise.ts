@@ -7,7 +7,7 @@ import { AutogradError, DTypeError, FastgradError, ShapeError, fmtShape } from '
 import { type DType, castScalar, category, isFloating, resultType } from '../tensor/dtype.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, isContiguous } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type Scalar, type TensorLike, castTo, copyRaw, emptyTensor, sumToShape, toNumber } from './core.js';
+import { type Scalar, type TensorLike, castTo, copyRaw, emptyTensor, sameDevice, sumToShape, toNumber } from './core.js';
 
 const LN2 = Math.LN2;
 
@@ -79,10 +79,6 @@ function bview(t: Tensor, shape: readonly number[], what: string): View {
   return { storage: t.storage, shape, strides: broadcastStrides(t.shape, t.strides, shape, what), offset: t.offset };
 }
 
-function sameDevice(a: Tensor, b: Tensor, op: string): void {
-  if (a.storage.backend !== b.storage.backend)
-    throw new FastgradError(`${op}: expected both tensors on the same device, got '${a.device}' and '${b.device}'; move one with .to()`);
-}
 
 const COMPARE: ReadonlySet<BinaryOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr', 'logicalXor']);
 
@@ -90,7 +86,7 @@ const COMPARE: ReadonlySet<BinaryOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'g
 function binaryRaw(op: BinaryOp, a: Tensor | number, b: Tensor | number, compute: DType, outDtype: DType): Tensor {
   const ta = a instanceof Tensor ? a : null, tb = b instanceof Tensor ? b : null;
   const ref = (ta ?? tb)!;
-  if (ta && tb) sameDevice(ta, tb, op);
+  if (ta && tb && ta.storage.backend !== tb.storage.backend) sameDevice(op, ta, tb);
   const shape = ta && tb ? broadcastShapes(ta.shape, tb.shape, `${op}: operands`) : ref.shape;
   const out = emptyTensor(shape, outDtype, ref.storage.backend);
   const av = ta ? bview(ta, shape, op) : castScalar(a as number, compute);
@@ -150,11 +146,24 @@ export interface BinaryOpts {
   gradFn?: string;
 }
 
+const operandOf = (x: TensorLike): { dtype: DType; ndim: number } | Scalar => (x instanceof Tensor ? { dtype: x.dtype, ndim: x.ndim } : x);
+
+/**
+ * The common cases of resultType without building its operand list: two tensors of one float dtype, or
+ * a float tensor and a number (a Python scalar never promotes a float tensor). Null: ask resultType.
+ */
+function sameFloatType(a: TensorLike, b: TensorLike): DType | null {
+  const ta = a instanceof Tensor ? a : null, tb = b instanceof Tensor ? b : null;
+  const d = (ta ?? tb)!.dtype;
+  if (d !== 'float32' && d !== 'float64') return null;
+  if (ta && tb) return tb.dtype === d ? d : null;
+  return typeof (ta ? b : a) === 'number' ? d : null;
+}
+
 /** A differentiable binary op with torch's promotion: `add(a, b)`, `lt(a, 2)`, `sub(1, t)`. */
 export function binary(op: BinaryOp, a: TensorLike, b: TensorLike, opts: BinaryOpts = {}): Tensor {
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) throw new DTypeError(`${op}: at least one operand must be a Tensor`);
-  const operands = [a, b].map((x) => (x instanceof Tensor ? { dtype: x.dtype, ndim: x.ndim } : x));
-  let compute = resultType(operands as ({ dtype: DType; ndim: number } | Scalar)[]);
+  let compute = sameFloatType(a, b) ?? resultType([operandOf(a), operandOf(b)]);
   let outDtype = compute;
   if (COMPARE.has(op)) outDtype = 'bool';
   else if (op === 'div' && !isFloating(compute)) compute = outDtype = 'float32';
@@ -267,6 +276,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     throw new DTypeError(`where: condition must be a bool tensor, got ${cond.dtype} (use a comparison such as x.gt(0))`);
   const operands = [a, b].map((x) => (x instanceof Tensor ? { dtype: x.dtype, ndim: x.ndim } : x));
   const dtype = resultType(operands as ({ dtype: DType; ndim: number } | Scalar)[]);
+  sameDevice('where', cond, a instanceof Tensor ? a : null, b instanceof Tensor ? b : null);
   const pa = prep(a, dtype), pb = prep(b, dtype);
   let shape = cond.shape as readonly number[];
   for (const p of [pa, pb]) if (p instanceof Tensor) shape = broadcastShapes(shape, p.shape, 'where: condition and operands');
@@ -307,6 +317,42 @@ export function clamp(x: Tensor, min: number | null = null, max: number | null =
     if (max !== null) mask = mask ? mask.logicalAnd(xs!.le(max)) : xs!.le(max);
     return [g.mul(mask!)];
   }, [src]);
+}
+
+/**
+ * The fast path of `self.add_/sub_/mul_/div_(other)` when nothing needs the graph (noGrad, as in an
+ * optimizer step, or no tensor requiring grad): the op's kernel writes straight into self, without the
+ * out-of-place result and copy of `inplace`. Same values, same version bump. Returns null (the caller
+ * takes the general path, with its errors) unless self's dtype is the op's result dtype, other
+ * broadcasts to self's shape without aliasing it, and self has no expanded dims.
+ */
+export function binaryInplace(op: 'add' | 'sub' | 'mul' | 'div', self: Tensor, other: TensorLike, alpha?: number): Tensor | null {
+  const dt = self.dtype;
+  if (dt !== 'float32' && dt !== 'float64') return null;
+  const ot = other instanceof Tensor ? other : null;
+  if (isGradEnabled() && (self.requiresGrad || self._base?.requiresGrad || ot?.requiresGrad)) return null;
+  if (ot) {
+    if (ot.dtype !== dt || ot.storage.backend !== self.storage.backend || ot.ndim > self.ndim) return null;
+    if (ot.storage === self.storage && !(ot.offset === self.offset && sameDims(ot.shape, self.shape) && sameDims(ot.strides, self.strides))) return null;
+    const lead = self.ndim - ot.ndim;
+    for (let i = 0; i < ot.ndim; i++) if (ot.shape[i] !== 1 && ot.shape[i] !== self.shape[lead + i]) return null;
+  } else if (typeof other !== 'number') return null;
+  for (let i = 0; i < self.ndim; i++) if (self.strides[i] === 0 && self.shape[i]! > 1) return null;
+  if (alpha !== undefined && alpha !== 1 && op !== 'add' && op !== 'sub') return null;
+  let b: View | number;
+  if (ot) {
+    const scaled = alpha === undefined || alpha === 1 ? ot : noGrad(() => ot.mul(alpha));
+    b = bview(scaled, self.shape, op);
+  } else b = castScalar(alpha === undefined ? (other as number) : (other as number) * alpha, dt);
+  self.storage.backend.binary(op, self, b, self);
+  self.storage.version++;
+  return self;
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -401,7 +447,7 @@ function viewPositions(base: Tensor, view: Tensor): Int32Array {
 
 /** The value of `x.copy_(src)`: src cast to x's dtype and broadcast to x's shape (CopyBackwards). */
 export function copyInto(x: Tensor, src: Tensor): Tensor {
-  sameDevice(x, src, 'copy_');
+  sameDevice('copy_', x, src);
   const out = emptyTensor(x.shape, x.dtype, x.storage.backend);
   x.storage.backend.copy(bview(src, x.shape, 'copy_'), out);
   if (!isFloating(x.dtype)) return out;

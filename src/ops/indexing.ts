@@ -24,7 +24,7 @@ import { broadcastShapes, contiguousStrides, normDim, sameShape } from '../tenso
 import { Tensor } from '../tensor/tensor.js';
 import { arange } from '../tensor/creation.js';
 import type { Backend } from '../backend/backend.js';
-import { type TensorLike, castTo, emptyTensor, makeView, scalarTensor, sumToShape } from './core.js';
+import { type TensorLike, castTo, emptyTensor, makeView, sameDevice, scalarTensor, sumToShape } from './core.js';
 import { inplace, where } from './elementwise.js';
 import { select, slice, sliceView, unsqueeze } from './movement.js';
 
@@ -314,6 +314,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
     if (k !== d && s > x.shape[k]!)
       throw new ShapeError(`gather(): Size does not match at dimension ${k} expected index ${fmtShape(index.shape)} to be smaller than self ${fmtShape(x.shape)} apart from dimension ${d}`);
   });
+  sameDevice('gather', x, index);
   const out = emptyTensor(index.shape, x.dtype, x.storage.backend);
   x.storage.backend.gather(x, d, index, out);
   return record1('GatherBackward0', [x], out, (g) => [x.zerosLike().scatterAdd(d, index, g)]);
@@ -322,6 +323,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 /** torch.scatter_add (out of place). */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   const d = checkIndex(x, dim, index, 'scatter_add');
+  sameDevice('scatter_add', x, index, src);
   const out = x.clone().detach();
   out.storage.backend.scatterAdd(out, d, index, src.to(x.dtype));
   return record1('ScatterAddBackward0', [x, src], out, (g) => [g, src.requiresGrad ? g.gather(d, index) : null]);
@@ -378,6 +380,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | Tensor): Ten
   if (mask.dtype !== 'bool') throw new DTypeError(`masked_fill only supports boolean masks, but got mask with dtype ${mask.dtype}`);
   if (value instanceof Tensor && value.ndim !== 0)
     throw new ShapeError(`masked_fill only supports a 0-dimensional value tensor, but got a value of shape ${fmtShape(value.shape)}`);
+  sameDevice('masked_fill', x, mask, value instanceof Tensor ? value : null);
   const vT = value instanceof Tensor ? castTo(value, x.dtype) : null;
   const out = noGrad(() => where(mask, vT ?? scalarTensor(value as number, x.dtype, x.storage.backend), x));
   // torch names the node after the overload: a scalar value is MaskedFillBackward0, a tensor value MaskedFillBackward1

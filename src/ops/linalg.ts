@@ -7,12 +7,12 @@ import { DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { isFloating } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { emptyTensor, sumToShape } from './core.js';
+import { emptyTensor, sameDevice, sumToShape } from './core.js';
 
 function checkOperands(a: Tensor, b: Tensor, op: string): void {
   if (a.ndim === 0 || b.ndim === 0)
     throw new ShapeError(`${op}: both arguments need at least 1 dimension, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-  if (a.storage.backend !== b.storage.backend) throw new ShapeError(`${op}: tensors are on different devices ('${a.device}' and '${b.device}')`);
+  sameDevice(op, a, b);
 }
 
 /** [B,M,K] x [B,K,N] on the primitive, no autograd. */
@@ -149,6 +149,7 @@ function convForward(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams)
   const [O, , KH, KW] = w.shape as [number, number, number, number];
   const OH = Math.floor((H + 2 * p.padding[0] - p.dilation[0] * (KH - 1) - 1) / p.stride[0]) + 1;
   const OW = Math.floor((W + 2 * p.padding[1] - p.dilation[1] * (KW - 1) - 1) / p.stride[1]) + 1;
+  sameDevice('conv2d', x, w, bias);
   const be = x.storage.backend;
   const out = emptyTensor([N, O, OH, OW], x.dtype, be);
   be.conv2d(x, w, out, p);

@@ -7,7 +7,7 @@ import { FastgradError, IndexError, ShapeError, fmtShape } from '../errors.js';
 import { promoteTypes } from '../tensor/dtype.js';
 import { broadcastStrides, inferShape, isContiguous, normDim, normDims, viewStrides } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { castTo, copyRaw, emptyTensor, makeView, sumToShape } from './core.js';
+import { castTo, copyRaw, emptyTensor, makeView, sameDevice, sumToShape } from './core.js';
 
 export function view(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(shape, x.numel(), x.shape);
@@ -180,6 +180,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
         `cat: sizes of tensors must match except in dimension ${d}: tensor 0 has shape ${fmtShape(ref.shape)} but tensor ${i} has shape ${fmtShape(t.shape)}`,
       );
   });
+  sameDevice('cat', ...tensors);
   const dtype = tensors.map((t) => t.dtype).reduce(promoteTypes);
   const shape = ref.shape.slice();
   shape[d] = parts.reduce((a, t) => a + t.shape[d]!, 0);

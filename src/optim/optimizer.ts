@@ -111,6 +111,25 @@ export class Optimizer {
   }
 }
 
+/**
+ * Whether a backend's fused step (Backend.sgdStep / adamStep: one kernel, bit-identical to the op
+ * sequence it replaces) can take these tensors: float32, one device, contiguous and whole-sized alike.
+ */
+function fusable(...ts: Tensor[]): boolean {
+  const be = ts[0]!.storage.backend, n = ts[0]!.numel();
+  for (const t of ts) {
+    if (t.dtype !== 'float32' || t.storage.backend !== be || t.numel() !== n || !t.isContiguous()) return false;
+  }
+  // NOTE: no tensor may alias another's memory (the kernel reads and writes them element by element)
+  for (let i = 0; i < ts.length; i++) for (let j = i + 1; j < ts.length; j++) if (ts[i]!.storage === ts[j]!.storage) return false;
+  return true;
+}
+
+/** The in-place writes of a fused step, for autograd's saved-tensor checks. */
+function bump(...ts: Tensor[]): void {
+  for (const t of ts) t.storage.version++;
+}
+
 function weightDecay(p: Tensor, grad: Tensor, h: Hypers): Tensor {
   if (!h.wd) return grad;
   if (h.decoupleWd) {
@@ -136,9 +155,23 @@ export class SGD extends Optimizer {
       if (hy.mom) {
         let avg = st.get('gradAvg') as Tensor | undefined;
         if (!avg) st.set('gradAvg', (avg = g.zerosLike()));
+        const be = p.storage.backend;
+        if (be.sgdStep && fusable(p, g, avg)) {
+          be.sgdStep(p, g, avg, hy.lr, hy.mom);
+          bump(p, avg);
+          return;
+        }
         avg.mul_(hy.mom).add_(g);
         p.sub_(avg.mul(hy.lr));
-      } else p.sub_(g.mul(hy.lr));
+      } else {
+        const be = p.storage.backend;
+        if (be.sgdStep && fusable(p, g)) {
+          be.sgdStep(p, g, null, hy.lr, 0);
+          bump(p);
+          return;
+        }
+        p.sub_(g.mul(hy.lr));
+      }
     });
   }
 }
@@ -166,6 +199,12 @@ export class Adam extends Optimizer {
       if (!sqr) st.set('sqrAvg', (sqr = g.zerosLike()));
       const step = ((st.get('step') as number | undefined) ?? 0) + 1;
       st.set('step', step);
+      const be = p.storage.backend;
+      if (be.adamStep && fusable(p, g, avg, sqr)) {
+        be.adamStep(p, g, avg, sqr, { lr: hy.lr, mom: hy.mom, sqrMom: hy.sqrMom, eps: hy.eps, debias1: 1 - hy.mom ** step, debias2: 1 - hy.sqrMom ** step });
+        bump(p, avg, sqr);
+        return;
+      }
       avg.mul_(hy.mom).add_(g.mul(1 - hy.mom));
       sqr.mul_(hy.sqrMom).add_(g.mul(g).mul(1 - hy.sqrMom));
       const debias1 = 1 - hy.mom ** step, debias2 = 1 - hy.sqrMom ** step;

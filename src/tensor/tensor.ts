@@ -120,7 +120,8 @@ export class Tensor implements View {
       values: this.dataSync(),
       requiresGrad: this.requiresGrad && this.isLeaf,
       gradFn: this.gradFn?.name ?? null,
-      device: this.device,
+      // host-CPU backends (cpu, wasm) print like torch's cpu tensors: no device=
+      device: this.storage.backend.isCpu ? undefined : this.device,
     });
   }
   [inspect.custom](): string {
@@ -291,10 +292,10 @@ export class Tensor implements View {
   maskedFill(mask: Tensor, value: number | Tensor): Tensor { return ix.maskedFill(this, mask, value); }
 
   // in place (trailing underscore, as torch)
-  add_(o: TL, opts?: { alpha?: number }): this { return ew.inplace(this, (x) => x.add(o, opts), 'add_') as this; }
-  sub_(o: TL, opts?: { alpha?: number }): this { return ew.inplace(this, (x) => x.sub(o, opts), 'sub_') as this; }
-  mul_(o: TL): this { return ew.inplace(this, (x) => x.mul(o), 'mul_') as this; }
-  div_(o: TL): this { return ew.inplace(this, (x) => x.div(o), 'div_') as this; }
+  add_(o: TL, opts?: { alpha?: number }): this { return (ew.binaryInplace('add', this, o, opts?.alpha) ?? ew.inplace(this, (x) => x.add(o, opts), 'add_')) as this; }
+  sub_(o: TL, opts?: { alpha?: number }): this { return (ew.binaryInplace('sub', this, o, opts?.alpha) ?? ew.inplace(this, (x) => x.sub(o, opts), 'sub_')) as this; }
+  mul_(o: TL): this { return (ew.binaryInplace('mul', this, o) ?? ew.inplace(this, (x) => x.mul(o), 'mul_')) as this; }
+  div_(o: TL): this { return (ew.binaryInplace('div', this, o) ?? ew.inplace(this, (x) => x.div(o), 'div_')) as this; }
   pow_(o: TL): this { return ew.inplace(this, (x) => x.pow(o), 'pow_') as this; }
   neg_(): this { return ew.inplace(this, (x) => x.neg(), 'neg_') as this; }
   abs_(): this { return ew.inplace(this, (x) => x.abs(), 'abs_') as this; }

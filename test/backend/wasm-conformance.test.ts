@@ -6,9 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, type View, getBackend, initBackend } from '../../src/index.js';
 import { BINARY_OPS, UNARY_OPS, COMPARISON_OPS, type BinaryOp, type UnaryOp } from '../../src/backend/backend.js';
 import type { DType, TypedArray } from '../../src/tensor/dtype.js';
-import { registerWasmBackend } from '../../src/backend/wasm/index.js';
 
-registerWasmBackend();
 let cpu: Backend, wasm: Backend;
 beforeAll(async () => {
   cpu = getBackend('cpu');

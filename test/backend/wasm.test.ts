@@ -5,11 +5,10 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Tensor, initBackend, tensor, zeros, arange, randn } from '../../src/index.js';
-import { type WasmBackend, type WasmStorage, createWasmBackend, registerWasmBackend } from '../../src/backend/wasm/index.js';
+import { type WasmBackend, type WasmStorage, createWasmBackend } from '../../src/backend/wasm/index.js';
 import { sizeClass, classBytes } from '../../src/backend/wasm/heap.js';
 import { expectClose } from '../helpers/close.js';
 
-registerWasmBackend();
 let be: WasmBackend;
 beforeAll(async () => {
   be = (await initBackend('wasm')) as WasmBackend;

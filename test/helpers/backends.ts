@@ -1,13 +1,9 @@
 // Run a suite once per available backend (tfjs describeWithFlags / torch instantiate_device_type_tests).
-// The reference 'cpu' backend is always present; others join when registered and initialisable, and are
-// listed as skipped with the reason otherwise. Select with FASTGRAD_TEST_BACKENDS=cpu,wasm.
+// The reference 'cpu' and the 'wasm' backend are registered by the library (wasm is the default device;
+// FASTGRAD_BACKEND=cpu makes cpu the default for every other test); initBackend below creates a backend
+// once per test file. Select with FASTGRAD_TEST_BACKENDS=cpu,wasm.
 import { afterAll, beforeAll, describe } from 'vitest';
 import { getDefaultDevice, initBackend, registeredBackends, setDefaultDevice } from '../../src/index.js';
-import { registerWasmBackend } from '../../src/backend/wasm/index.js';
-
-// The wasm backend is registered explicitly (never by importing the library); initBackend below
-// compiles its kernels and starts its worker threads once per test file.
-registerWasmBackend();
 
 export const testBackends: string[] = (process.env.FASTGRAD_TEST_BACKENDS?.split(',') ?? registeredBackends()).filter(Boolean);
 

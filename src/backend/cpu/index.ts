@@ -4,7 +4,7 @@
 import type { Backend, BinaryOp, Conv2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
 import { type DType, type TypedArray, dtypeOfArray, typedArrayFor } from '../../tensor/dtype.js';
 import { contiguousStrides, iterate, numel } from './iter.js';
-import { IndexError } from '../../errors.js';
+import { DeviceError, IndexError } from '../../errors.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 
 export class CpuStorage implements Storage {
@@ -15,7 +15,13 @@ export class CpuStorage implements Storage {
   }
 }
 
-const buf = (v: View): TypedArray => (v.storage as CpuStorage).data;
+const buf = (v: View): TypedArray => data(v.storage);
+function data(s: Storage): TypedArray {
+  const d = (s as CpuStorage).data;
+  if (d === undefined || s.backend.name !== 'cpu')
+    throw new DeviceError(`cpu backend: got a tensor on device '${s.backend.name}' in an op on 'cpu' tensors; move it first with .to('cpu') (or the others with .to('${s.backend.name}'))`);
+  return d;
+}
 
 function erf(x: number): number {
   // NOTE: Abramowitz-Stegun 7.1.26 is only 1e-7 accurate; use a series/continued fraction split instead.
@@ -153,10 +159,11 @@ function operand(v: View | number, shape: readonly number[]): [TypedArray, reado
 export function createCpuBackend(): Backend {
   const be: Backend = {
     name: 'cpu',
+    isCpu: true,
     alloc: (dtype, size) => new CpuStorage(be, typedArrayFor(dtype, size), dtype),
     fromArray: (data) => new CpuStorage(be, data, dtypeOfArray(data)),
-    read: (s) => (s as CpuStorage).data,
-    readAsync: async (s) => (s as CpuStorage).data,
+    read: (s) => data(s),
+    readAsync: async (s) => data(s),
     free: () => {},
     fill(out, value) {
       const o = buf(out);

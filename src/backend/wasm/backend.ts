@@ -1,13 +1,13 @@
 // The wasm backend object: implements every primitive of the Backend contract by writing a small
 // metadata block (shape + element strides per operand) into the wasm memory and calling one kernel.
 // Storage lives in the heap (heap.ts); see index.ts for how it is created and registered.
-import type { ArgReduceOp, Backend, BinaryOp, Conv2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
-import { BINARY_OPS, UNARY_OPS } from '../backend.js';
+import type { AdamStepParams, ArgReduceOp, Backend, BinaryOp, Conv2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
+import { BINARY_OPS, UNARY_OPS } from '../ops.js';
 import { type DType, type TypedArray, dtypeOfArray } from '../../tensor/dtype.js';
-import { IndexError } from '../../errors.js';
+import { DeviceError, IndexError } from '../../errors.js';
 import type { Heap, HeapStats } from './heap.js';
 import type { Kernels } from './loader.js';
-import { JOB, JOB_NAMES, type Pool, type PoolJob } from './pool.js';
+import { JOB, JOB_NAMES, MAX_CHUNKS, type Pool, type PoolJob } from './pool.js';
 
 // Kernel dtype codes (assembly/common.ts). bool storage loads/stores like uint8 except as a copy target.
 const F32 = 0, F64 = 1, I32 = 2, U8 = 3, BOOL = 4;
@@ -20,10 +20,26 @@ const RED: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
 const META_BYTES = 8192;
 /** Multiply-adds above which a float32 matmul is split across the thread pool. */
 const PAR_MATMUL = 1 << 19;
-/** Multiply-adds above which a conv pass is split across the thread pool. */
+/** Multiply-adds above which a conv pass is split into chunks of images (run across the pool). */
 const PAR_CONV = 1 << 21;
+/** Image chunks of a large conv pass: 4 per thread of a 4-thread pool, fixed (results never depend on threads). */
+const CONV_CHUNKS = 16;
 /** Elements above which a contiguous elementwise op is split across the thread pool. */
 const PAR_ELEMENTWISE = 1 << 18;
+/** Bytes of one chunk's metadata block. */
+const CHUNK_META_BYTES = 64;
+/** Elements per chunk of a parallel elementwise op (Note [Work sharing] in pool.ts: more chunks than threads). */
+const FLAT_CHUNK = 1 << 16;
+/** Multiply-adds per matmul chunk, at least. */
+const MATMUL_CHUNK = 1 << 18;
+/**
+ * Row chunks of a product with a shared packed B (matmulRows): multiply-adds per chunk, rows per chunk
+ * at least (smaller chunks lose more to packing A and to edge tiles than they gain in balance; tuned
+ * with bench/matmul-shapes.ts and bench/sgemm-tune.ts), and the widest B.
+ */
+const ROWS_CHUNK = 1 << 21;
+const ROWS_MIN = 24;
+const PREPACK_MAX_N = 512;
 
 /** A buffer in the wasm memory. `read` returns a copy (see WasmBackend.read). */
 export class WasmStorage implements Storage {
@@ -78,12 +94,13 @@ function intDtype(d: DType): boolean {
 
 export class WasmBackend implements Backend {
   readonly name = 'wasm';
+  readonly isCpu = true;
   private readonly metaPtr: number;
   private readonly metaI: number;
   private readonly scalPtr: number;
   private readonly paramPtr: number;
-  /** One small metadata block per thread for split elementwise jobs. */
-  private readonly parMetaPtr: number;
+  /** One metadata block per chunk of a parallel op (pool only). */
+  private readonly chunkMeta: number;
   private readonly maxDims: number;
   /** Open allocation scopes (see scope()). */
   private readonly scopes: WasmStorage[][] = [];
@@ -103,7 +120,7 @@ export class WasmBackend implements Backend {
     this.metaI = this.metaPtr >> 2;
     this.scalPtr = heap.alloc(64).ptr;
     this.paramPtr = heap.alloc(256).ptr;
-    this.parMetaPtr = heap.alloc(32 * (pool?.threads ?? 1)).ptr;
+    this.chunkMeta = pool ? heap.alloc(CHUNK_META_BYTES * MAX_CHUNKS).ptr : 0;
     this.maxDims = k.maxDims();
   }
 
@@ -111,8 +128,11 @@ export class WasmBackend implements Backend {
   alloc(dtype: DType, size: number): WasmStorage {
     const b = this.heap.alloc(size * ES[dtype]);
     const s = new WasmStorage(this, dtype, size, b.ptr, b.id, b.reused);
-    this.heap.track(s, s);
+    // NOTE: inside a scope the storage is freed (or handed on) when the scope closes, so the
+    // FinalizationRegistry (~0.3 us per register, and weak cells slow every GC) is only told about
+    // storages that leave the outermost scope alive.
     if (this.scopes.length) this.scopes[this.scopes.length - 1]!.push(s);
+    else this.heap.track(s, s);
     return s;
   }
 
@@ -120,20 +140,30 @@ export class WasmBackend implements Backend {
    * Run fn, then free every storage allocated during it that `keep` does not claim: a backend-level
    * tidy (tfjs's tf.tidy) for loops whose intermediates should not wait for the GC. The caller must
    * not use a freed storage afterwards; keep whatever fn returns or stores (parameters, grads).
+   * (fg.tidy is the public, backend-independent form.)
    */
   scope<T>(fn: () => T, keep: (s: WasmStorage) => boolean = () => false): T {
-    const list: WasmStorage[] = [];
-    this.scopes.push(list);
+    this.openScope();
     try {
       return fn();
     } finally {
-      this.scopes.pop();
-      const outer = this.scopes[this.scopes.length - 1];
-      for (const s of list) {
-        if (s.ptr < 0) continue;
-        if (keep(s)) outer?.push(s);
-        else this.free(s);
-      }
+      this.closeScope(keep as (s: Storage) => boolean);
+    }
+  }
+
+  openScope(): void {
+    this.scopes.push([]);
+  }
+
+  closeScope(keep: (s: Storage) => boolean): void {
+    const list = this.scopes.pop();
+    if (!list) return;
+    const outer = this.scopes[this.scopes.length - 1];
+    for (const s of list) {
+      if (s.ptr < 0) continue;
+      if (!keep(s)) this.free(s);
+      else if (outer) outer.push(s);
+      else this.heap.track(s, s);
     }
   }
 
@@ -175,8 +205,13 @@ export class WasmBackend implements Backend {
 
   private own(st: Storage): WasmStorage {
     const s = st as WasmStorage;
-    if (s.backend !== this) throw new Error(`wasm backend: got a storage of device '${st.backend.name}'; move the tensor with .to('wasm')`);
-    if (s.ptr < 0) throw new Error('wasm backend: this storage was freed; a tensor was used after free()');
+    if (s.backend !== this)
+      throw new DeviceError(`wasm backend: got a tensor on device '${st.backend.name}' in an op on 'wasm' tensors; move it first with .to('wasm') (or the others with .to('${st.backend.name}'))`);
+    if (s.ptr < 0)
+      throw new Error(
+        'wasm backend: this tensor\'s memory was freed: it was used after free(), or after the fg.tidy() (or Learner step) that created it ended. ' +
+          'Keep tensors that must outlive a tidy with fg.keep(t), or return them from the tidy function',
+      );
     return s;
   }
 
@@ -224,15 +259,18 @@ export class WasmBackend implements Backend {
       if (s !== 1) big++;
     }
     if (big > this.maxDims) throw new RangeError(`wasm backend: at most ${this.maxDims} dims of size > 1 are supported, got ${big}`);
-    const ops = [s0, s1, s2, s3];
-    for (let j = 0; j < 4; j++) {
-      const st = ops[j];
-      if (st === undefined) break;
-      const base = m + 1 + nd * (j + 1);
-      if (st === null) for (let d = 0; d < nd; d++) i32[base + d] = 0;
-      else for (let d = 0; d < nd; d++) i32[base + d] = st[d]!;
-    }
+    // NOTE: no array of the operands (a per-op allocation): one call per operand
+    this.metaStrides(m + 1 + nd, nd, s0);
+    if (s1 !== undefined) this.metaStrides(m + 1 + 2 * nd, nd, s1);
+    if (s2 !== undefined) this.metaStrides(m + 1 + 3 * nd, nd, s2);
+    if (s3 !== undefined) this.metaStrides(m + 1 + 4 * nd, nd, s3);
     return this.metaPtr;
+  }
+
+  private metaStrides(base: number, nd: number, st: readonly number[] | null): void {
+    const i32 = this.heap.i32;
+    if (st === null) for (let d = 0; d < nd; d++) i32[base + d] = 0;
+    else for (let d = 0; d < nd; d++) i32[base + d] = st[d]!;
   }
 
   /** Put a scalar operand in slot `slot`: in dtype `dt` when exactly representable, else float64. */
@@ -296,29 +334,29 @@ export class WasmBackend implements Backend {
   }
 
   /** Whether an elementwise op over out is large and every operand is contiguous (or a scalar). */
-  private flat(out: View, ...ops: (View | number)[]): boolean {
+  private flat(out: View, a: View | number, b: View | number = 0): boolean {
     if (!this.pool || numel(out.shape) < PAR_ELEMENTWISE || !isContiguous(out)) return false;
-    for (const v of ops) if (typeof v !== 'number' && !isContiguous(v)) return false;
-    return true;
+    return (typeof a === 'number' || isContiguous(a)) && (typeof b === 'number' || isContiguous(b));
   }
 
   /**
-   * Run a 1-d kernel over n elements split across the pool: part t covers [s, e) and gets a metadata
-   * block [1, e - s, strides...] (stride 1 for tensors, 0 for scalars). Throws on a kernel error code.
+   * Run a 1-d kernel over n elements in chunks across the pool: chunk i covers [s, e) and gets a
+   * metadata block [1, e - s, strides...] (stride 1 for tensors, 0 for scalars). Throws on a kernel
+   * error code.
    */
   private splitFlat(fn: number, n: number, strides: number[], args: (s: number, meta: number) => number[]): void {
-    const T = this.pool!.threads, i32 = this.heap.i32;
+    const C = Math.min(MAX_CHUNKS, Math.max(2, Math.ceil(n / FLAT_CHUNK))), i32 = this.heap.i32;
     const jobs: PoolJob[] = [];
-    for (let t = 0; t < T; t++) {
-      const s = split(n, t, T, 16), e = split(n, t + 1, T, 16);
-      const m = this.parMetaPtr + t * 32, q = m >> 2;
+    for (let t = 0; t < C; t++) {
+      const s = split(n, t, C, 16), e = split(n, t + 1, C, 16);
+      const m = this.chunkMeta + t * CHUNK_META_BYTES, q = m >> 2;
       i32[q] = 1;
       i32[q + 1] = e - s;
       for (let j = 0; j < strides.length; j++) i32[q + 2 + j] = strides[j]!;
       jobs.push({ fn, args: args(s, m) });
     }
     const f = this.k[JOB_NAMES[fn]!] as unknown as (...a: number[]) => number;
-    const rc = this.pool!.run(jobs, (j) => f(...j.args));
+    const rc = this.pool!.run(jobs, (_fn, a) => f(...a));
     if (rc) throw new RangeError('ZeroDivisionError: integer division or modulo by zero');
   }
 
@@ -391,7 +429,10 @@ export class WasmBackend implements Backend {
     const len = x.shape[axis]!;
     const xs = x.strides.slice();
     xs[axis] = 0;
-    const err = this.k.gather(CODE[x.storage.dtype], CODE[index.storage.dtype], px, pi, po, len, x.strides[axis]!, this.meta(out.shape, xs, index.strides, out.strides));
+    const dt = CODE[x.storage.dtype], dti = CODE[index.storage.dtype], sAx = x.strides[axis]!;
+    // NOTE: not split across threads: a memory-bound row copy, and on this 2-core machine two threads
+    // made index_select of a batch slower (measured), not faster.
+    const err = this.k.gather(dt, dti, px, pi, po, len, sAx, this.meta(out.shape, xs, index.strides, out.strides));
     if (err) throw new IndexError(`gather: index ${this.k.errValue()} is out of bounds for dimension ${axis} with size ${len}`);
   }
 
@@ -424,24 +465,79 @@ export class WasmBackend implements Backend {
         pb + (b0 * sbb + n0 * sbn) * es, sbb, sbk, sbn,
         po + (b0 * scb + m0 * scm + n0 * scn) * es, scb, scm, scn, ws,
       ];
-      const T = this.pool?.threads ?? 1;
-      if (T > 1 && dt === F32 && B * M * N * K >= PAR_MATMUL) {
+      const macs = B * M * N * K;
+      if (this.pool && dt === F32 && macs >= PAR_MATMUL) {
+        // chunks of whole batches, else of rows (multiples of both register tiles' 4 and 6), else of columns
+        const C = Math.min(MAX_CHUNKS, Math.max(2, Math.floor(macs / MATMUL_CHUNK)));
         const jobs: PoolJob[] = [];
-        const ws = [this.ws, ...this.pool!.workspaces];
-        for (let t = 0; t < T; t++) {
-          let r: number[];
-          if (B >= T) r = args(Math.floor((B * t) / T), Math.floor((B * (t + 1)) / T), 0, M, 0, N, ws[t]!);
-          else if (M >= N) r = args(0, B, split(M, t, T, 4), split(M, t + 1, T, 4), 0, N, ws[t]!);
-          else r = args(0, B, 0, M, split(N, t, T, 8), split(N, t + 1, T, 8), ws[t]!);
-          jobs.push({ fn: JOB.matmul, args: r });
+        const push = (r: number[]): void => void jobs.push({ fn: JOB.matmul, args: r, ws: r.length - 1 });
+        if (B >= 2) {
+          const cb = Math.min(C, B);
+          for (let t = 0; t < cb; t++) push(args(Math.floor((B * t) / cb), Math.floor((B * (t + 1)) / cb), 0, M, 0, N, 0));
+        } else if (M >= N && N > 1 && N <= PREPACK_MAX_N && dt === F32) {
+          this.matmulRows(M, N, K, pa, sam, sak, pb, sbk, sbn, po, scm, scn);
+          return;
+        } else if (M >= N) {
+          // NOTE: every row chunk packs all of B again: chunks of >= 256 rows keep that under ~1 % of the
+          // work (smaller chunks only to give each thread one)
+          const T = this.pool.threads;
+          const cm = Math.max(1, Math.min(T, Math.floor(M / 12)), Math.min(C, Math.floor(M / 256)));
+          for (let t = 0; t < cm; t++) push(args(0, B, split(M, t, cm, 12), split(M, t + 1, cm, 12), 0, N, 0));
+        } else {
+          const T = this.pool.threads;
+          const cn = Math.max(1, Math.min(T, Math.floor(N / 8)), Math.min(C, Math.floor(N / 128)));
+          for (let t = 0; t < cn; t++) push(args(0, B, 0, M, split(N, t, cn, 8), split(N, t + 1, cn, 8), 0));
         }
-        this.pool!.run(jobs, (j) => (this.k.matmul as (...a: number[]) => void)(...j.args));
+        this.pool.run(jobs, (_fn, a) => (this.k.matmul as (...a: number[]) => void)(...a));
       } else {
         (this.k.matmul as (...a: number[]) => void)(...args(0, B, 0, M, 0, N, this.ws));
       }
     } finally {
       for (const t of temps) this.free(t);
     }
+  }
+
+  /**
+   * One float32 product split into chunks of rows that share one packed B (sgemmPackB, once, on this
+   * thread): chunks cost no repacking, so there can be several per thread, and a worker that starts
+   * late only leaves more chunks to this thread (Note [Work sharing] in pool.ts). The chunks run the
+   * same blocked kernel as an unsplit sgemm: results are identical whatever the chunking and threads.
+   */
+  private matmulRows(M: number, N: number, K: number, pa: number, sam: number, sak: number, pb: number, sbk: number, sbn: number, pc: number, scm: number, scn: number): void {
+    const T = this.pool!.threads;
+    const macs = M * N * K;
+    const cm = Math.max(1, Math.min(MAX_CHUNKS, Math.floor(M / ROWS_MIN), Math.max(2 * T, Math.floor(macs / ROWS_CHUNK))));
+    const packed = this.heap.alloc(this.k.sgemmPackedBytes(N, K));
+    try {
+      this.k.sgemmPackB(N, K, pb, sbk, sbn, packed.ptr);
+      const jobs: PoolJob[] = [];
+      for (let t = 0; t < cm; t++) {
+        const m0 = split(M, t, cm, 12), m1 = split(M, t + 1, cm, 12);
+        if (m1 > m0) jobs.push({ fn: JOB.sgemmPrepacked, args: [m1 - m0, N, K, pa + m0 * sam * 4, sam, sak, packed.ptr, pc + m0 * scm * 4, scm, scn, 0], ws: 10 });
+      }
+      this.pool!.run(jobs, (_fn, a) => (this.k.sgemmPrepacked as (...a: number[]) => void)(...a));
+    } finally {
+      this.heap.release(packed.id);
+    }
+  }
+
+  // ---------------- fused optimizer steps ----------------
+  sgdStep(p: View, g: View, avg: View | null, lr: number, mom: number): void {
+    const pg = this.ptrIn(g), pp = this.ptrIn(p), pa = avg ? this.ptrIn(avg) : 0;
+    this.k.sgdStep(numel(p.shape), pp, pg, pa, lr, mom, avg ? 1 : 0);
+  }
+
+  adamStep(p: View, g: View, avg: View, sqr: View, h: AdamStepParams): void {
+    const pg = this.ptrIn(g), pp = this.ptrIn(p), pa = this.ptrIn(avg), ps = this.ptrIn(sqr);
+    const f = this.heap.f32, q = this.scalPtr >> 2;
+    // the scalars exactly as the op sequence computes and rounds them (castScalar: Math.fround)
+    f[q] = h.mom;
+    f[q + 1] = 1 - h.mom;
+    f[q + 2] = h.sqrMom;
+    f[q + 3] = 1 - h.sqrMom;
+    f[q + 4] = h.debias2;
+    f[q + 5] = h.eps;
+    this.k.adamStep(numel(p.shape), pp, pg, pa, ps, this.scalPtr, Math.fround(h.lr / h.debias1));
   }
 
   // ---------------- conv2d ----------------
@@ -482,17 +578,20 @@ export class WasmBackend implements Backend {
       const direct = KH === 1 && KW === 1 && p.stride[0] === 1 && p.stride[1] === 1 && p.padding[0] === 0 && p.padding[1] === 0;
       const colBytes = direct ? 16 : cg * KH * KW * OH * OW * es;
       const macs = N * O * cg * KH * KW * OH * OW;
-      const T = this.pool && macs >= PAR_CONV ? this.pool.threads : 1;
       const fn = pass === 'fwd' ? JOB.conv2dForward : pass === 'bwdIn' ? JOB.conv2dBackwardInput : JOB.conv2dBackwardWeight;
-      // every pass splits the images; bwdW threads write partial gradW's that are summed below
-      const parts = Math.max(1, Math.min(T, N));
-      const wss = [this.ws, ...(this.pool?.workspaces ?? [])];
+      // chunks of images, as many whatever the thread count (bwdW chunks write partial gradW's summed
+      // below in chunk order, so the result does not depend on the threads either)
+      const parts = macs >= PAR_CONV ? Math.max(1, Math.min(N, CONV_CHUNKS, MAX_CHUNKS)) : 1;
+      const T = this.pool && parts > 1 ? this.pool.threads : 1;
       const jobs: PoolJob[] = [];
       const cols: { ptr: number; id: number }[] = [];
       const partials: WasmStorage[] = [];
-      for (let t = 0; t < parts; t++) {
+      for (let t = 0; t < T; t++) {
         const col = this.heap.alloc(colBytes);
         cols.push(col);
+        this.pool?.setScratch(t, col.ptr);
+      }
+      for (let t = 0; t < parts; t++) {
         let dst = pr;
         if (pass === 'bwdW' && t > 0) {
           const tmp = this.alloc(dtype, numel(res.shape));
@@ -500,15 +599,12 @@ export class WasmBackend implements Backend {
           partials.push(tmp);
           dst = tmp.ptr;
         }
-        jobs.push({ fn, args: [dt, pa, pb, dst, this.paramPtr, Math.floor((N * t) / parts), Math.floor((N * (t + 1)) / parts), col.ptr, wss[t]!] });
+        jobs.push({ fn, args: [dt, pa, pb, dst, this.paramPtr, Math.floor((N * t) / parts), Math.floor((N * (t + 1)) / parts), cols[0]!.ptr, this.ws], scratch: 7, ws: 8 });
       }
-      const call = (j: PoolJob): void => {
-        const f = pass === 'fwd' ? this.k.conv2dForward : pass === 'bwdIn' ? this.k.conv2dBackwardInput : this.k.conv2dBackwardWeight;
-        (f as (...a: number[]) => void)(...j.args);
-      };
+      const f = (pass === 'fwd' ? this.k.conv2dForward : pass === 'bwdIn' ? this.k.conv2dBackwardInput : this.k.conv2dBackwardWeight) as (...a: number[]) => void;
       try {
-        if (parts > 1) this.pool!.run(jobs, call);
-        else call(jobs[0]!);
+        if (T > 1) this.pool!.run(jobs, (_fn, a) => f(...a));
+        else for (const j of jobs) f(...j.args);
       } finally {
         for (const c of cols) this.heap.release(c.id);
       }

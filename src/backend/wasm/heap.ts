@@ -44,18 +44,36 @@ export function sizeClass(bytes: number): [number, number] {
 
 /** Size of class cls (inverse of sizeClass). */
 export function classBytes(cls: number): number {
+  return CLASS_BYTES[cls] ?? computeClassBytes(cls);
+}
+
+function computeClassBytes(cls: number): number {
   if (cls === 0) return 64;
   const e = Math.floor((cls - 1) / 4) + 6, q = ((cls - 1) % 4) + 1;
   return 2 ** e + q * 2 ** (e - 2);
 }
+/** Every class up to 4 GiB (a table: release() looks one up per free). */
+const CLASS_BYTES: number[] = Array.from({ length: 4 * 27 + 1 }, (_, c) => computeClassBytes(c));
 
 type GcHooks = { gc: () => void; Registry: typeof FinalizationRegistry } | null;
 
 /** Node: a callable gc() and a FinalizationRegistry with cleanupSome(), from a fresh vm context. */
 export async function nodeGcHooks(): Promise<GcHooks> {
   try {
-    const v8 = await import('node:v8');
-    const vm = await import('node:vm');
+    return gcHooksFrom(await import('node:v8'), await import('node:vm'));
+  } catch {
+    return null;
+  }
+}
+
+/** nodeGcHooks, synchronously (null where Node's built-ins cannot be had synchronously). */
+export function nodeGcHooksSync(builtin: <T>(name: string) => T | null): GcHooks {
+  const v8 = builtin<typeof import('node:v8')>('node:v8'), vm = builtin<typeof import('node:vm')>('node:vm');
+  return v8 && vm ? gcHooksFrom(v8, vm) : null;
+}
+
+function gcHooksFrom(v8: typeof import('node:v8'), vm: typeof import('node:vm')): GcHooks {
+  try {
     v8.setFlagsFromString('--expose-gc');
     v8.setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
     const ctx = vm.createContext();

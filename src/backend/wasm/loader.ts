@@ -19,9 +19,14 @@ export interface Kernels {
   sgemm(M: number, N: number, K: number, pa: number, sam: number, sak: number, pb: number, sbk: number, sbn: number, pc: number, scm: number, scn: number, beta: number, ws: number): void;
   matmul(dt: number, B: number, M: number, N: number, K: number, pa: number, sab: number, sam: number, sak: number, pb: number, sbb: number, sbk: number, sbn: number, pc: number, scb: number, scm: number, scn: number, ws: number): void;
   sgemmWorkspaceBytes(): number;
+  sgemmPackB(N: number, K: number, pb: number, sbk: number, sbn: number, dst: number): void;
+  sgemmPackedBytes(N: number, K: number): number;
+  sgemmPrepacked(M: number, N: number, K: number, pa: number, sam: number, sak: number, bpk: number, pc: number, scm: number, scn: number, ws: number): void;
   conv2dForward(dt: number, px: number, pw: number, po: number, pp: number, n0: number, n1: number, col: number, ws: number): void;
   conv2dBackwardInput(dt: number, pg: number, pw: number, pi: number, pp: number, n0: number, n1: number, col: number, ws: number): void;
   conv2dBackwardWeight(dt: number, px: number, pg: number, pgw: number, pp: number, o0: number, o1: number, col: number, ws: number): void;
+  sgdStep(n: number, pp: number, pg: number, pavg: number, lr: number, mom: number, useMom: number): void;
+  adamStep(n: number, pp: number, pg: number, pavg: number, psqr: number, c: number, step: number): void;
   errValue(): number;
   setIterBase(p: number): void;
   iterBytes(): number;
@@ -41,6 +46,27 @@ const RELAXED_PROBE = new Uint8Array([
 const SIMD_PROBE = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 6, 1, 0x60, 1, 0x7b, 1, 0x7b, 3, 2, 1, 0, 10, 6, 1, 4, 0, 0x20, 0, 0x0b]);
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+/**
+ * A Node built-in module, synchronously (process.getBuiltinModule: Node >= 20.16 / 22.3), or null (a
+ * browser, or an older Node: the backend is then created asynchronously, see createWasmBackend).
+ */
+export function nodeBuiltin<T>(name: string): T | null {
+  const get = isNode ? (process as unknown as { getBuiltinModule?: (n: string) => unknown }).getBuiltinModule : undefined;
+  if (typeof get !== 'function') return null;
+  try {
+    return (get.call(process, name) as T) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the engine validates relaxed SIMD, enabling V8's flag on Node when needed (synchronous). */
+export function detectRelaxedSimdSync(): boolean {
+  if (WebAssembly.validate(RELAXED_PROBE)) return true;
+  nodeBuiltin<typeof import('node:v8')>('node:v8')?.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(RELAXED_PROBE);
+}
 
 /** Whether the engine validates relaxed SIMD, enabling V8's flag on Node when needed. */
 export async function detectRelaxedSimd(): Promise<boolean> {
@@ -64,18 +90,33 @@ const wasmUrl = (v: Variant): URL => new URL(`./generated/fastgrad-${v}.wasm`, i
 
 /** Compile the kernels of the chosen variant (building them first in a source checkout if needed). */
 export async function compileKernels(variant: Variant): Promise<WebAssembly.Module> {
-  const url = wasmUrl(variant);
-  if (!isNode) return WebAssembly.compileStreaming(fetch(url));
-  const fs = await import('node:fs');
-  const { fileURLToPath } = await import('node:url');
-  const file = fileURLToPath(url);
-  if (needsBuild(fs, file, fileURLToPath(new URL('../../../assembly/', import.meta.url)))) {
-    const cp = await import('node:child_process');
-    const script = fileURLToPath(new URL('../../../scripts/build-wasm.mjs', import.meta.url));
+  if (!isNode) return WebAssembly.compileStreaming(fetch(wasmUrl(variant)));
+  if (nodeBuiltin('node:fs')) return compileKernelsSync(variant);
+  const [fs, url, cp] = await Promise.all([import('node:fs'), import('node:url'), import('node:child_process')]);
+  return WebAssembly.compile(kernelBytes(variant, fs, url, cp));
+}
+
+/**
+ * Node, synchronously: `new WebAssembly.Module` has no size limit outside browsers' main threads, and
+ * the module is ~50 KB (a few ms). Throws when the build is missing and cannot be made.
+ */
+export function compileKernelsSync(variant: Variant): WebAssembly.Module {
+  const fs = nodeBuiltin<typeof import('node:fs')>('node:fs');
+  const url = nodeBuiltin<typeof import('node:url')>('node:url');
+  const cp = nodeBuiltin<typeof import('node:child_process')>('node:child_process');
+  if (!fs || !url || !cp) throw new Error('wasm backend: synchronous initialisation needs Node >= 20.16 (process.getBuiltinModule); use `await initBackend(\'wasm\')`');
+  return new WebAssembly.Module(kernelBytes(variant, fs, url, cp));
+}
+
+function kernelBytes(variant: Variant, fs: typeof import('node:fs'), url: typeof import('node:url'), cp: typeof import('node:child_process')): Uint8Array<ArrayBuffer> {
+  const file = url.fileURLToPath(wasmUrl(variant));
+  if (needsBuild(fs, file, url.fileURLToPath(new URL('../../../assembly/', import.meta.url)))) {
+    const script = url.fileURLToPath(new URL('../../../scripts/build-wasm.mjs', import.meta.url));
     if (!fs.existsSync(script)) throw new Error(`wasm backend: ${file} is missing and no build script is present; run \`npm run build:wasm\``);
-    cp.execFileSync(process.execPath, [script], { stdio: ['ignore', 'ignore', 'inherit'] });
+    cp.execFileSync(process.execPath, [script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (!fs.existsSync(file)) throw new Error(`wasm backend: ${file} is missing and could not be built (is the devDependency assemblyscript installed? run \`npm run build:wasm\`)`);
   }
-  return WebAssembly.compile(fs.readFileSync(file));
+  return new Uint8Array(fs.readFileSync(file));
 }
 
 function needsBuild(fs: typeof import('node:fs'), file: string, srcDir: string): boolean {
