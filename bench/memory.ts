@@ -4,21 +4,34 @@
 //   tidy     the hand loop of chapter 4 in fg.tidy(step) (what the Learner does);
 //   gc-only  the hand loop with nothing freed explicitly: the GC safety net only (FinalizationRegistry
 //            + the heap's synchronous reclaim before growing).
-//   npx tsx bench/memory.ts [steps] [modes, e.g. learner,tidy,gc-only]
+//   npx tsx bench/memory.ts [steps] [modes, e.g. learner,tidy,gc-only] [--gc]
+// --gc runs a full GC before each report, so RSS and the JS heap show what is live rather than how far
+// V8 let garbage accumulate since its last collection.
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import * as fg from '../src/index.js';
 import type { Tensor } from '../src/index.js';
 import type { WasmBackend } from '../src/backend/wasm/index.js';
 
 const be = fg.getBackend('wasm') as WasmBackend;
 fg.setDefaultDevice('wasm');
-const steps = Number(process.argv[2] ?? 10_000);
-const modes = (process.argv[3] ?? 'learner,tidy,gc-only').split(',');
+const args = process.argv.slice(2).filter((a) => a !== '--gc');
+const steps = Number(args[0] ?? 10_000);
+const modes = (args[1] ?? 'learner,tidy,gc-only').split(',');
+let fullGc: (() => void) | null = null;
+if (process.argv.includes('--gc')) {
+  v8.setFlagsFromString('--expose-gc');
+  fullGc = vm.runInNewContext('gc') as () => void;
+}
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
 const marks = new Set([1000, steps]);
 const report = (mode: string, i: number, t0: number): void => {
+  const t = performance.now();
+  fullGc?.();
+  t0 += performance.now() - t; // (the GC is not the loop's time)
   const st = be.stats();
   console.log(
-    `${mode.padEnd(8)} step ${String(i).padStart(6)}: rss ${mib(process.memoryUsage().rss)}, wasm memory ${mib(st.memoryBytes)}, ` +
+    `${mode.padEnd(8)} step ${String(i).padStart(6)}: rss ${mib(process.memoryUsage().rss)}, JS heap ${mib(process.memoryUsage().heapUsed)}, wasm memory ${mib(st.memoryBytes)}, ` +
       `live ${mib(st.liveBytes)} in ${st.liveBlocks} blocks, reclaims ${st.reclaims}, ${((performance.now() - t0) / i).toFixed(3)} ms/step`,
   );
 };
@@ -73,7 +86,11 @@ for (const mode of modes) {
   for (let i = 1; i <= steps; i++) {
     if (mode === 'tidy') fg.tidy(() => step(i), { keep: () => params });
     else step(i);
-    if (i % 49 === 0) idx = fg.randperm(n);
+    if (i % 49 === 0) {
+      const old = idx;
+      idx = fg.randperm(n);
+      if (mode === 'tidy') be.free(old.storage); // made outside any tidy: freed by hand (gc-only: left to the GC)
+    }
     if (marks.has(i)) report(mode, i, t0);
   }
 }

@@ -93,44 +93,60 @@ type Scoped = Backend & Required<Pick<Backend, 'openScope' | 'closeScope'>>;
  *   const loss = fg.tidy(() => model.call(x).sub(y).square().mean());   // only `loss` survives
  */
 export function tidy<T>(fn: () => T, opts: TidyOptions = {}): T {
-  const scoped = liveBackends().filter((b): b is Scoped => typeof b.openScope === 'function' && typeof b.closeScope === 'function');
+  const scoped = liveBackends().filter(hasScopes);
   if (scoped.length === 0) return fn();
   for (const b of scoped) b.openScope();
-  let closed = false;
-  const close = (result: unknown): void => {
-    if (closed) return;
-    closed = true;
-    let wanted: Set<Storage> | null = null;
-    let all = false;
-    const keepFn = (s: Storage): boolean => {
-      if (kept.has(s)) return true;
-      if (!wanted) {
-        wanted = new Set();
-        all = !collectStorages([result, ...(opts.keep?.() ?? [])], wanted, opts.skip);
-      }
-      return all || wanted.has(s);
-    };
-    for (let i = scoped.length - 1; i >= 0; i--) scoped[i]!.closeScope(keepFn);
-  };
+  const scope = new Scope(scoped, opts);
   let out: T;
   try {
     out = fn();
   } catch (e) {
-    close(undefined);
+    scope.close(undefined);
     throw e;
   }
-  if (out instanceof Promise) {
-    return out.then(
-      (v) => {
-        close(v);
-        return v;
-      },
-      (e) => {
-        close(undefined);
-        throw e;
-      },
-    ) as T;
-  }
-  close(out);
+  if (out instanceof Promise) return out.then(scope.resolved.bind(scope), scope.rejected.bind(scope)) as T;
+  scope.close(out);
   return out;
+}
+
+const hasScopes = (b: Backend): b is Scoped => typeof b.openScope === 'function' && typeof b.closeScope === 'function';
+
+/** One open tidy. NOTE: methods, not closures: tsx (esbuild keepNames) names every closure per call. */
+class Scope {
+  private closed = false;
+  private wanted: Set<Storage> | null = null;
+  private all = false;
+  private result: unknown;
+  constructor(
+    private readonly backends: Scoped[],
+    private readonly opts: TidyOptions,
+  ) {}
+
+  close(result: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.result = result;
+    const keep = this.keeps.bind(this);
+    for (let i = this.backends.length - 1; i >= 0; i--) this.backends[i]!.closeScope(keep);
+  }
+
+  /** Whether storage s (allocated inside) survives: walks the result and roots on the first question. */
+  keeps(s: Storage): boolean {
+    if (kept.has(s)) return true;
+    if (!this.wanted) {
+      this.wanted = new Set();
+      this.all = !collectStorages([this.result, ...(this.opts.keep?.() ?? [])], this.wanted, this.opts.skip);
+    }
+    return this.all || this.wanted.has(s);
+  }
+
+  resolved<V>(v: V): V {
+    this.close(v);
+    return v;
+  }
+
+  rejected(e: unknown): never {
+    this.close(undefined);
+    throw e;
+  }
 }
