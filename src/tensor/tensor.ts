@@ -9,7 +9,7 @@ import { isGradEnabled, noGrad } from '../autograd/grad_mode.js';
 import { AutogradError, DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { type DType, type TypedArray, isFloating } from './dtype.js';
 import { formatTensor } from './print.js';
-import { isContiguous, normDim } from './shape.js';
+import { contiguousStrides, isContiguous, normDim } from './shape.js';
 import * as ew from '../ops/elementwise.js';
 import * as red from '../ops/reduce.js';
 import * as mv from '../ops/movement.js';
@@ -184,7 +184,7 @@ export class Tensor implements View {
     if (target === this.device) return this;
     const be = getBackend(target);
     const src = this.dataSync();
-    const out = new Tensor(be.fromArray(src.slice() as TypedArray), this.shape.slice(), contiguousOf(this.shape), 0);
+    const out = new Tensor(be.fromArray(src.slice() as TypedArray), this.shape.slice(), contiguousStrides(this.shape), 0);
     if (this.dtype === 'bool') out._setDtype('bool');
     // a device move is differentiable (torch: ToCopyBackward0): the gradient moves back
     const from = this.device;
@@ -218,7 +218,7 @@ export class Tensor implements View {
   private fillRandom(fill: (a: Float32Array | Float64Array) => void): this {
     const a = this.dtype === 'float64' ? new Float64Array(this.numel()) : new Float32Array(this.numel());
     fill(a);
-    const src = new Tensor(this.storage.backend.fromArray(a), this.shape.slice(), contiguousOf(this.shape), 0);
+    const src = new Tensor(this.storage.backend.fromArray(a), this.shape.slice(), contiguousStrides(this.shape), 0);
     return noGrad(() => { this.storage.backend.copy(src, this); this.storage.version++; return this; });
   }
 
@@ -409,12 +409,6 @@ export class Tensor implements View {
   newTensor(shape: Shape, dtype: DType = this.dtype): Tensor { return core.emptyTensor(shape, dtype, this.storage.backend); }
 }
 
-function contiguousOf(shape: Shape): number[] {
-  const st = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) (st[d] = acc), (acc *= shape[d]!);
-  return st;
-}
 
 function isNumberArray(items: unknown): boolean {
   return Array.isArray(items) && items.length > 0 && items.every((v) => typeof v === 'number') && false;

@@ -1,6 +1,7 @@
 // The wasm backend object: implements every primitive of the Backend contract by writing a small
 // metadata block (shape + element strides per operand) into the wasm memory and calling one kernel.
 // Storage lives in the heap (heap.ts); see index.ts for how it is created and registered.
+import { contiguousStrides, numel } from '../cpu/iter.js';
 import type { AdamStepParams, ArgReduceOp, Backend, BinaryOp, Conv2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
 import { BINARY_OPS, UNARY_OPS } from '../ops.js';
 import { type DType, type TypedArray, dtypeOfArray } from '../../tensor/dtype.js';
@@ -60,22 +61,6 @@ export class WasmStorage implements Storage {
 export interface WasmBackendInfo {
   variant: 'relaxed' | 'simd';
   threads: number;
-}
-
-function numel(shape: readonly number[]): number {
-  let n = 1;
-  for (const s of shape) n *= s;
-  return n;
-}
-
-function contiguousStrides(shape: readonly number[]): number[] {
-  const st = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    st[d] = acc;
-    acc *= shape[d]!;
-  }
-  return st;
 }
 
 function isContiguous(v: View): boolean {
