@@ -22,6 +22,10 @@ export class AutogradError extends FastgradError {
 export class DeviceError extends FastgradError {
   override name = 'DeviceError';
 }
+/** A tensor used after its memory was freed (by free(), a tidy, a MemoryScope or the Learner's per-batch scope). */
+export class UseAfterFreeError extends FastgradError {
+  override name = 'UseAfterFreeError';
+}
 /** Bad or hostile file contents. */
 export class FormatError extends FastgradError {
   override name = 'FormatError';

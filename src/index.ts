@@ -36,3 +36,4 @@ export * as viz from './viz/index.js';
 export * as tabular from './tabular/index.js';
 export { registerWasmBackend } from './backend/wasm/index.js';
 export { tidy, keep, type TidyOptions } from './backend/tidy.js';
+export { MemoryScope } from './backend/scope.js';

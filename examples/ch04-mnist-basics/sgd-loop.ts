@@ -5,7 +5,7 @@
 //
 //   npx tsx examples/ch04-mnist-basics/sgd-loop.ts [--data ../shared/data/mnist] [--seed N] [--quick]
 import { performance } from 'node:perf_hooks';
-import { type Tensor, cat, data, manualSeed, randn, stack, tensor, where } from '../../src/index.js';
+import { type Tensor, cat, data, keep, manualSeed, randn, stack, tensor, where } from '../../src/index.js';
 import type { Mnist37 } from './data.js';
 import { isMain, runAlone } from './run-alone.js';
 import { type Stage, type StageContext, type StageResult, epochsFor, epochsNote, f4, oursVsBook } from './stage.js';
@@ -56,7 +56,7 @@ export function mnistTensors(d: Mnist37): MnistTensors {
   const valid_x = cat([valid_3_tens, valid_7_tens]).view(-1, 28 * 28);
   const valid_y = tensor([...Array(d.valid.threes.length).fill(1), ...Array(d.valid.sevens.length).fill(0)]).unsqueeze(1);
   const t = { train_x, train_y, valid_x, valid_y };
-  tensorsCache.set(d, t);
+  tensorsCache.set(d, keep(t)); // a cache: no scope may free it
   return t;
 }
 

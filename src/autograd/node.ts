@@ -34,6 +34,11 @@ export class Node {
   /** Shape/dtype of each output (null for AccumulateGrad: the leaf itself is the reference). */
   outputMeta: OutputMeta[] | null = null;
   private savedTensors: Saved[] | null;
+  /**
+   * The op's input and output tensors. NOTE: only so that a memory scope's walk (tidy.ts) finds every
+   * tensor the backward closure may capture besides `saved` (its inputs, its result); released with it.
+   */
+  private refs: Tensor[] | null = null;
   private readonly hadSaved: boolean;
   private fn: BackwardFn | null;
 
@@ -49,6 +54,11 @@ export class Node {
     this.fn = fn;
     this.hadSaved = saved.length > 0;
     this.savedTensors = saved.map((t) => ({ t, version: t.storage.version, producer: producerOf(t) }));
+  }
+
+  /** @internal see `refs`. */
+  _setRefs(ts: Tensor[]): void {
+    this.refs = ts;
   }
 
   /** PyTorch's grad_fn.name(). */
@@ -100,6 +110,7 @@ export class Node {
     if (this.variable || !this.hadSaved) return; // AccumulateGrad and save-nothing nodes stay usable
     this.released = true;
     this.savedTensors = null;
+    this.refs = null;
     this.fn = null; // drop the closure too, so captured tensors can be collected
   }
 }
@@ -134,11 +145,14 @@ export function record<T extends Tensor | Tensor[]>(
   outputs: T,
   backward: BackwardFn,
   saved: readonly Tensor[] = [],
+  /** Other tensors the backward closure uses (index tensors, masks): no version check, but memory scopes keep them. */
+  captured: readonly (Tensor | null | undefined)[] = [],
 ): T {
   if (!needsGrad(inputs)) return outputs;
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const node = new Node(name, inputs.map((t) => (t ? gradEdge(t) : null)), backward, saved, outs.length);
   node.outputMeta = outs.map((o) => ({ shape: o.shape.slice(), dtype: o.dtype }));
+  node._setRefs([...inputs, ...outs, ...captured].filter((t): t is Tensor => !!t));
   outs.forEach((o, i) => {
     if (!isFloatDtype(o.dtype)) return; // int/bool outputs never carry grad
     o.requiresGrad = true;
@@ -156,6 +170,7 @@ export function record1(
   out: Tensor,
   backward: (g: Tensor, saved: Tensor[]) => (Tensor | null)[],
   saved: readonly Tensor[] = [],
+  captured: readonly (Tensor | null | undefined)[] = [],
 ): Tensor {
-  return record(name, inputs, out, (gs, s) => backward(gs[0]!, s), saved);
+  return record(name, inputs, out, (gs, s) => backward(gs[0]!, s), saved, captured);
 }

@@ -12,6 +12,8 @@ export interface Storage {
   readonly dtype: DType;
   readonly size: number;
   version: number;
+  /** Set when a scope or test harness freed it: named in the use-after-free error. */
+  freedBy?: string;
 }
 
 /** A strided window onto a storage; also what kernels receive. */
@@ -58,12 +60,13 @@ export interface Backend {
    */
   readonly isCpu?: boolean;
   /**
-   * Allocation scopes, for backends that free memory deterministically (fg.tidy): `openScope` starts
-   * recording the storages allocated from now on; `closeScope` ends the innermost scope and frees
-   * those of its storages that `keep` does not claim (kept ones move to the enclosing scope).
+   * Memory (Note [Memory rules] in tidy.ts): `alloc`/`fromArray` report each new storage to
+   * scope.ts (`noteAlloc`); `free` releases one at once (idempotent; any later use throws
+   * UseAfterFreeError); `isFreed` tells; `trackForGc` is called for a storage a scope owned that
+   * outlives every scope (a backend that frees through a FinalizationRegistry registers it then).
    */
-  openScope?(): void;
-  closeScope?(keep: (s: Storage) => boolean): void;
+  isFreed?(s: Storage): boolean;
+  trackForGc?(s: Storage): void;
   alloc(dtype: DType, size: number): Storage;
   /** Upload: the storage takes the values of `data` (the backend may keep or copy the array). */
   fromArray(data: TypedArray): Storage;

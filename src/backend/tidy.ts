@@ -1,24 +1,36 @@
-// fg.tidy / fg.keep: deterministic release of intermediates (DESIGN.md "Tensor and memory"). A tidy
-// opens an allocation scope on every backend that has them (wasm; the reference cpu backend has none,
-// so there tidy just calls fn), runs fn, and frees every storage allocated meanwhile except those
-// still wanted: the ones under fn's result, under the caller's `keep` roots, or marked with keep().
+// fg.tidy / fg.keep / MemoryScope: deterministic release of intermediates (DESIGN.md "Tensor and memory").
 //
-// Note [What a tidy keeps]: "still wanted" is found by walking objects, not by reachability (JS cannot
-// tell): Tensors (their storage, and their .grad's), arrays, Maps, Sets and the own enumerable fields
-// of objects, to any depth, each object once (a long array that starts and ends with a primitive is
-// not entered: training histories of numbers). A walk that meets more than WALK_LIMIT objects stops and
-// the tidy frees nothing (safe, merely not tidy). A tensor used after its tidy freed it throws a clear
-// error (wasm: "this tensor's memory was freed ...").
-import type { Backend, Storage } from './backend.js';
-import { liveBackends } from './backend.js';
+// Note [Memory rules]: what a user must do, and what the library does for them.
+// - Tensors are freed by the garbage collector when forgotten (a FinalizationRegistry on wasm), which
+//   is slow to notice: in a loop, wrap each step in `tidy(() => ...)` (synchronous) and every storage
+//   the step allocated is freed when it returns, except what is still wanted:
+//   * its result, with everything under it: tensors in arrays/objects/Maps/Sets, a tensor's `.grad`,
+//     and its autograd graph (the tensors its backward needs, so `tidy(() => f(x)).backward()` works);
+//   * anything under `opts.keep()` roots (a model, an optimizer: parameters, buffers, state, grads);
+//   * anything passed to `keep(t)` (freed by the GC once forgotten).
+//   A tensor created inside and kept only in a closure or a module variable is NOT seen: return it,
+//   or keep() it. Using a freed tensor throws UseAfterFreeError (on every backend, the reference one too).
+// - Scopes are synchronous (Note [Scopes are synchronous] in scope.ts): `tidy(async () => ...)` throws;
+//   async code creates a MemoryScope and runs its synchronous parts in `scope.run(...)`, then
+//   `scope.dispose(keep)`. Nothing another task allocates meanwhile is ever captured.
+// - The Learner does this for each batch (Note [Per-batch scope] in learner/learner.ts): user code
+//   never has to tidy a fit; callbacks that keep batch tensors store them in their own fields.
+//
+// Note [What a walk keeps]: "still wanted" is found by walking objects, not by reachability (JS cannot
+// tell): Tensors (their storage, .grad, and gradFn graph: each node's saved and captured tensors),
+// arrays, Maps, Sets and the own enumerable fields of objects, to any depth, each object once (a long
+// array that starts and ends with a primitive is not entered: training histories of numbers). A walk
+// that meets more than WALK_LIMIT objects stops and the scope frees nothing (safe, merely not tidy).
+import { FastgradError } from '../errors.js';
+import type { Storage } from './backend.js';
+import { MemoryScope, markKept } from './scope.js';
 
-/** Storages that outlive every tidy (fg.keep); weak, so they are still freed when forgotten. */
-const kept = new WeakSet<Storage>();
 const WALK_LIMIT = 200_000;
 
 interface TensorLike {
   storage: Storage;
   grad?: TensorLike | null;
+  gradFn?: object | null;
 }
 const isTensorLike = (v: object): v is TensorLike => {
   const s = (v as { storage?: { backend?: unknown } }).storage;
@@ -26,7 +38,7 @@ const isTensorLike = (v: object): v is TensorLike => {
 };
 
 /**
- * Add to `into` the storage of every tensor under `roots` (see Note [What a tidy keeps]); objects in
+ * Add to `into` the storage of every tensor under `roots` (see Note [What a walk keeps]); objects in
  * `skip` are not entered. Returns false when the walk gave up (too many objects).
  */
 export function collectStorages(roots: readonly unknown[], into: Set<Storage>, skip: readonly object[] = []): boolean {
@@ -41,6 +53,7 @@ export function collectStorages(roots: readonly unknown[], into: Set<Storage>, s
     if (isTensorLike(v)) {
       into.add(v.storage);
       if (v.grad) stack.push(v.grad);
+      if (v.gradFn) stack.push(v.gradFn); // a graph node: its fields hold the tensors backward needs
       continue;
     }
     if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet) continue;
@@ -49,14 +62,14 @@ export function collectStorages(roots: readonly unknown[], into: Set<Storage>, s
       // Recorder's losses, lrs...), so the walk does not grow with the length of training
       const k = v.length;
       if (k > 16 && (typeof v[0] !== 'object' || v[0] === null) && (typeof v[k - 1] !== 'object' || v[k - 1] === null)) continue;
-      for (const x of v) if (typeof x === 'object' && x !== null) stack.push(x);
+      for (let i = 0; i < k; i++) if (typeof v[i] === 'object' && v[i] !== null) stack.push(v[i]);
     } else if (v instanceof Map) {
-      for (const [k, x] of v) stack.push(k, x);
+      for (const [key, x] of v) stack.push(key, x);
     } else if (v instanceof Set) {
       for (const x of v) stack.push(x);
     } else {
-      for (const k in v) {
-        const x = (v as Record<string, unknown>)[k];
+      for (const key in v) {
+        const x = (v as Record<string, unknown>)[key];
         if (typeof x === 'object' && x !== null) stack.push(x);
       }
     }
@@ -65,88 +78,71 @@ export function collectStorages(roots: readonly unknown[], into: Set<Storage>, s
 }
 
 /**
- * Keep tensors (anything holding them: arrays, objects) from being freed by the enclosing tidies; they
- * are then freed like any JS object, when forgotten (tfjs's tf.keep). Returns its argument.
+ * A keep-predicate for MemoryScope.dispose: true for storages under `roots()` (walked once, on the
+ * first question, so tensors created up to the dispose count). A walk that gives up keeps everything.
+ */
+export function keepUnder(roots: () => readonly unknown[], skip: readonly object[] = []): (s: Storage) => boolean {
+  let wanted: Set<Storage> | null = null;
+  let all = false;
+  return (s) => {
+    if (!wanted) {
+      wanted = new Set();
+      all = !collectStorages(roots(), wanted, skip);
+    }
+    return all || wanted.has(s);
+  };
+}
+
+/**
+ * Keep tensors (anything holding them: arrays, objects, with their graphs) from being freed by any
+ * scope; they are then freed like any JS object, when forgotten (tfjs's tf.keep). Returns its argument.
  */
 export function keep<T>(x: T): T {
   const s = new Set<Storage>();
   collectStorages([x], s);
-  for (const st of s) kept.add(st);
+  for (const st of s) markKept(st);
   return x;
 }
 
 export interface TidyOptions {
   /** More roots whose tensors survive (walked when the tidy ends, so tensors created inside count). */
   keep?: () => readonly unknown[];
-  /** Objects the walk must not enter (a Learner, whose per-batch fields are what the tidy frees). */
+  /** Objects the walk must not enter. */
   skip?: readonly object[];
 }
 
-type Scoped = Backend & Required<Pick<Backend, 'openScope' | 'closeScope'>>;
-
 /**
- * Run fn and free at once every intermediate it allocated (on backends with deterministic memory:
- * wasm), except the tensors in its result, those under `opts.keep()`, and those passed to keep().
- * fn may be async: the scope then stays open until its promise settles, so run nothing else that
- * allocates tensors meanwhile. Tidies nest. On the reference cpu backend it only calls fn.
+ * Run the synchronous `fn` and free at once every storage it allocated, on every backend, except the
+ * tensors under its result (with their autograd graphs), under `opts.keep()`, and those passed to
+ * keep() (Note [Memory rules]). Tidies nest: what an inner one keeps, the outer one owns.
  *
- *   const loss = fg.tidy(() => model.call(x).sub(y).square().mean());   // only `loss` survives
+ *   const loss = fg.tidy(() => model.call(x).sub(y).square().mean());   // only `loss` (and its graph) survive
+ *   loss.backward();
  */
 export function tidy<T>(fn: () => T, opts: TidyOptions = {}): T {
-  const scoped = liveBackends().filter(hasScopes);
-  if (scoped.length === 0) return fn();
-  for (const b of scoped) b.openScope();
-  const scope = new Scope(scoped, opts);
+  if (typeof fn !== 'function') throw new FastgradError(`tidy: expected a function, got ${typeof fn}`);
+  const scope = new MemoryScope('tidy()');
   let out: T;
   try {
-    out = fn();
+    out = scope.run(fn);
   } catch (e) {
-    scope.close(undefined);
+    scope.dispose();
     throw e;
   }
-  if (out instanceof Promise) return out.then(scope.resolved.bind(scope), scope.rejected.bind(scope)) as T;
-  scope.close(out);
+  if (isThenable(out)) {
+    // what fn does after its first await would run outside the scope (and others' work inside it):
+    // free nothing, refuse the call
+    scope.dispose(() => true);
+    void Promise.resolve(out).catch(() => {});
+    throw new FastgradError(
+      'tidy: fn returned a Promise; tidy takes a synchronous function (what an async function does after ' +
+        'an await would escape the scope, and other tasks would allocate into it). Tidy the synchronous ' +
+        'steps inside it instead, or use a MemoryScope: `const s = new MemoryScope(); s.run(() => ...); ... s.dispose(keep)`',
+    );
+  }
+  scope.dispose(keepUnder(() => [out, ...(opts.keep?.() ?? [])], opts.skip));
   return out;
 }
 
-const hasScopes = (b: Backend): b is Scoped => typeof b.openScope === 'function' && typeof b.closeScope === 'function';
-
-/** One open tidy. NOTE: methods, not closures: tsx (esbuild keepNames) names every closure per call. */
-class Scope {
-  private closed = false;
-  private wanted: Set<Storage> | null = null;
-  private all = false;
-  private result: unknown;
-  constructor(
-    private readonly backends: Scoped[],
-    private readonly opts: TidyOptions,
-  ) {}
-
-  close(result: unknown): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.result = result;
-    const keep = this.keeps.bind(this);
-    for (let i = this.backends.length - 1; i >= 0; i--) this.backends[i]!.closeScope(keep);
-  }
-
-  /** Whether storage s (allocated inside) survives: walks the result and roots on the first question. */
-  keeps(s: Storage): boolean {
-    if (kept.has(s)) return true;
-    if (!this.wanted) {
-      this.wanted = new Set();
-      this.all = !collectStorages([this.result, ...(this.opts.keep?.() ?? [])], this.wanted, this.opts.skip);
-    }
-    return this.all || this.wanted.has(s);
-  }
-
-  resolved<V>(v: V): V {
-    this.close(v);
-    return v;
-  }
-
-  rejected(e: unknown): never {
-    this.close(undefined);
-    throw e;
-  }
-}
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';

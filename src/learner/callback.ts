@@ -52,6 +52,13 @@ export class Callback {
   runTrain = true;
   runValid = true;
   run = true;
+  /**
+   * Whether this callback's batch events run inside the Learner's per-batch memory scope (Note
+   * [Per-batch scope] in learner.ts): tensors it creates then are freed when the batch ends unless it
+   * stores them in its own fields. Default false: a callback's tensors are left to the GC, and so are
+   * the batch tensors it sees, so it may keep them anywhere. The built-in callbacks set it.
+   */
+  batchScoped = false;
   /** Set when the callback is added to a Learner. */
   learn!: Learner;
 

@@ -7,6 +7,7 @@ import { Callback, CancelFitException } from './callback.js';
 
 /** fastai's TrainEvalCallback: model.train()/eval(), `learn.training` and the training counters. */
 export class TrainEvalCallback extends Callback {
+  override batchScoped = true;
   override order = -10;
   afterCreate(): void {
     this.learn.nEpoch = 1;
@@ -42,6 +43,7 @@ export class NonFiniteLossError extends FastgradError {
  * records the bad batch; unlike fastai (which stops quietly) `fit` then throws a NonFiniteLossError.
  */
 export class TerminateOnNaN extends Callback {
+  override batchScoped = true;
   override order = -9;
   async afterBatch(): Promise<void> {
     const l = this.learn;
@@ -57,6 +59,7 @@ export class TerminateOnNaN extends Callback {
 
 /** Collects predictions, targets and (optionally) inputs of every batch, in order (fastai's GatherPredsCallback). */
 export class GatherPredsCallback extends Callback {
+  override batchScoped = true;
   override runTrain = false;
   private preds: Tensor[] = [];
   private targs: Tensor[] = [];

@@ -1,20 +1,20 @@
 // Learner: fastai's training loop (fastai/learner.py) — fit → epoch → train/validate → batch → backward/step,
 // each wrapped in `withEvents` so callbacks see before/after/afterCancel events and can cancel any phase.
-import { isGradEnabled, noGrad, setGradEnabled } from '../autograd/grad_mode.js';
-import { tidy } from '../backend/tidy.js';
+import { noGrad } from '../autograd/grad_mode.js';
 import { FastgradError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { type OptFunc, type Optimizer, adam } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor/tensor.js';
 import {
   Callback, CancelBackwardException, CancelBatchException, CancelEpochException, CancelException, CancelFitException,
-  CancelStepException, CancelTrainException, CancelValidException, type Event,
+  CancelStepException, CancelTrainException, CancelValidException, type Event, INNER_LOOP,
 } from './callback.js';
 import { GatherPredsCallback, TerminateOnNaN, TrainEvalCallback } from './callbacks.js';
 import { type Metric, type MetricFn, toMetric } from './metrics.js';
 import { ProgressCallback } from './progress.js';
 import { Recorder } from './recorder.js';
 import { trainingLoop } from './show-loop.js';
+import { BatchScope } from './batch-scope.js';
 
 /** What a Learner needs from a data loader: batches (sync or async iterable) and a length. */
 export interface DataLoaderLike {
@@ -43,10 +43,7 @@ export interface LearnerOpts {
   nInp?: number;
   /** Progress output: 'auto' (TTY and not CI), 'always', 'never'. */
   progress?: 'auto' | 'always' | 'never';
-  /**
-   * Free each batch's intermediates when the batch ends (default true; see Note [Per-batch tidy]).
-   * Turn off for a callback that keeps tensors where the Learner cannot see them (in a closure).
-   */
+  /** Free each batch's intermediates when the batch ends (default true; see Note [Per-batch scope]). */
   tidy?: boolean;
 }
 
@@ -74,8 +71,12 @@ export class Learner {
   wd: number | undefined;
   metrics: Metric[];
   nInp: number;
-  /** Free each batch's intermediates at its end (LearnerOpts.tidy). */
+  /** Free each batch's intermediates at its end (LearnerOpts.tidy; Note [Per-batch scope]). */
   tidy: boolean;
+  /** The current batch's memory scope (null between batches). */
+  private batchScope: BatchScope | null = null;
+  /** Inside a validation pass: forward and loss run under noGrad. */
+  private inValidation = false;
   cbs: Callback[] = [];
   opt: Optimizer | null = null;
   recorder: Recorder;
@@ -150,7 +151,8 @@ export class Learner {
 
   /** Fire an event on every callback in `order` (fastai's `learn(event_name)`). */
   async event(name: Event): Promise<void> {
-    for (const cb of this.orderedCbs()) await cb.call(name);
+    const scope = this.batchScope;
+    for (const cb of this.orderedCbs()) await (scope && cb.batchScoped ? scope.run(() => cb.call(name)) : cb.call(name));
   }
 
   /** before{kind}; f(); after{kind} — a matching cancel exception from f runs afterCancel{kind} instead of propagating. */
@@ -181,7 +183,6 @@ export class Learner {
     if (lr !== undefined && !(lr >= 0)) throw new FastgradError(`fit: lr must be a non-negative number, got ${lr}`);
     const extra = opts.cbs ?? [];
     this.addCbs(extra);
-    const gradMode = isGradEnabled();
     try {
       if (opts.resetOpt || !this.opt) this.createOpt();
       const wd = opts.wd ?? this.wd;
@@ -191,7 +192,6 @@ export class Learner {
       const cancelled = await this.withEvents(() => this.doFit(), 'Fit', CancelFitException, () => this.endCleanup());
       if (cancelled?.cause !== undefined) throw cancelled.cause;
     } finally {
-      setGradEnabled(gradMode);
       this.removeCbs(extra);
     }
   }
@@ -209,49 +209,63 @@ export class Learner {
     await this.doEpochValidate(this.dls.valid);
   }
 
+  /**
+   * NOTE: validation runs the model and the loss under noGrad, segment by segment: grad mode is never
+   * left off across an await, where another Learner (or a page predicting) would run with it off.
+   */
   private async doEpochValidate(dl: DataLoaderLike): Promise<void> {
     this.dl = dl;
-    const prev = isGradEnabled();
-    setGradEnabled(false);
+    const prev = this.inValidation;
+    this.inValidation = true;
     try {
       await this.withEvents(() => this.allBatches(), 'Validate', CancelValidException);
     } finally {
-      setGradEnabled(prev);
+      this.inValidation = prev;
     }
   }
 
   /**
-   * Note [Per-batch tidy]: each batch (fetching it, forward, loss, backward, step, and the callbacks'
-   * batch events) runs in an fg.tidy, so on the wasm backend its intermediates (the batch itself,
-   * activations, gradients of activations, optimizer temporaries, the graph's saved tensors) are freed
-   * when it ends and the memory stays flat over any number of steps. What outlives a batch is kept:
-   * everything the model, the optimizer (its state), the metrics and the callbacks hold (parameters and
-   * their .grad, buffers, GatherPredsCallback's predictions, tensors a callback stores in its fields),
-   * and anything passed to fg.keep(). The Learner's own per-batch fields (xb, yb, pred, loss) are not
-   * kept: read them during the batch's events. A data loader that creates tensors while iterating and
-   * keeps them across batches must fg.keep() them (fastgrad's DataLoader keeps none). On the reference
-   * cpu backend this costs nothing.
+   * Note [Per-batch scope]: each batch's memory is owned by a BatchScope (batch-scope.ts), so on every
+   * backend its intermediates (the batch, activations, gradients of activations, optimizer temporaries,
+   * the graph's saved tensors) are freed when it ends and memory stays flat over any number of steps.
+   * The scope is current only inside the library's synchronous segments — fetching the batch, forward,
+   * loss, backward, step, zeroGrad — and the batch events of callbacks marked `batchScoped` (the
+   * built-in ones), never across an await. What survives a batch: everything under the model, the
+   * optimizer, the metrics and the callbacks' fields (parameters and their .grad, buffers, optimizer
+   * state, GatherPredsCallback's predictions), and anything passed to keep(). A user callback (not
+   * batchScoped) runs outside the scope, so whatever it creates is left to the GC, and when one handles
+   * a batch event the batch's exposed tensors (xb, yb, pred, loss) are left to the GC too: it may keep
+   * them anywhere, a closure included. `tidy: false` turns all of this off.
    */
   private async allBatches(): Promise<void> {
     const dl = this.dl!;
     this.nIter = dl.length;
-    const it = iterate(dl);
-    const roots = (): unknown[] => [this.model, this.opt, this.cbs, this.metrics];
-    const skip = [this];
+    const [it, sync] = batchIterator(dl);
+    const escapes = this.orderedCbs().some((c) => !c.batchScoped && [...INNER_LOOP].some((e) => c.handles(e)));
     let done = false;
     try {
       for (let i = 0; !done; i++) {
-        const batch = async (): Promise<boolean> => {
-          const r = await it.next();
-          if (r.done) return true;
-          await this.oneBatch(i, r.value);
-          return false;
-        };
-        done = await (this.tidy ? tidy(batch, { keep: roots, skip }) : batch());
+        const scope = this.tidy ? new BatchScope() : null;
+        this.batchScope = scope;
+        try {
+          const r = await (scope ? scope.run(() => it.next()) : it.next());
+          if (r.done) done = true;
+          else await this.oneBatch(i, r.value);
+        } finally {
+          this.batchScope = null;
+          scope?.end([this.model, this.opt, this.cbs, this.metrics], escapes ? [this.xb, this.yb, this.pred, this.loss, this.lossGrad] : [], [this]);
+        }
+        if (sync && !done) await nextTurn();
       }
     } finally {
-      if (!done) await it.return(undefined);
+      if (!done) await it.return?.(undefined);
     }
+  }
+
+  /** Run a synchronous library step inside the batch's scope (and under noGrad when validating). */
+  private segment<T>(f: () => T): T {
+    const g = this.inValidation ? () => noGrad(f) : f;
+    return this.batchScope ? this.batchScope.run(g) : g();
   }
 
   private async oneBatch(i: number, b: unknown): Promise<void> {
@@ -263,18 +277,18 @@ export class Learner {
   }
 
   private async doOneBatch(): Promise<void> {
-    this.pred = this.model.call(...this.xb);
+    this.pred = this.segment(() => this.model.call(...this.xb));
     await this.event('afterPred');
     if (this.yb.length) {
-      this.lossGrad = this.lossFunc(this.pred, ...this.yb);
+      this.lossGrad = this.segment(() => this.lossFunc(this.pred, ...this.yb));
       this.loss = this.lossGrad.detach();
     }
     await this.event('afterLoss');
     if (!this.training || !this.yb.length) return;
-    await this.withEvents(() => this.lossGrad!.backward(), 'Backward', CancelBackwardException);
-    await this.withEvents(() => this.opt!.step(), 'Step', CancelStepException);
-    // NOTE: grads are set to null (not zeroed), so the last step's gradient tensors can be collected at once.
-    this.opt!.zeroGrad();
+    await this.withEvents(() => this.segment(() => this.lossGrad!.backward()), 'Backward', CancelBackwardException);
+    await this.withEvents(() => this.segment(() => this.opt!.step()), 'Step', CancelStepException);
+    // NOTE: grads are set to null (not zeroed), so the last step's gradient tensors can be freed at once.
+    this.segment(() => this.opt!.zeroGrad());
   }
 
   /** Drop references to the last batch, so its graph and activations can be freed (fastai's _end_cleanup). */
@@ -356,15 +370,17 @@ export class Learner {
   }
 }
 
-/** Iterate a loader synchronously or asynchronously. */
-async function* iterate(dl: DataLoaderLike): AsyncGenerator<unknown> {
-  if (dl[Symbol.asyncIterator]) {
-    yield* dl as AsyncIterable<unknown>;
-    return;
-  }
-  if (dl[Symbol.iterator]) {
-    yield* dl as Iterable<unknown>;
-    return;
-  }
+/**
+ * A loader's iterator: its synchronous one when it has one (so fetching a batch is one synchronous call
+ * that the batch's scope owns; the Learner gives the event loop a turn between batches itself), else
+ * its asynchronous one.
+ */
+function batchIterator(dl: DataLoaderLike): [Iterator<unknown> | AsyncIterator<unknown>, boolean] {
+  if (dl[Symbol.iterator]) return [dl[Symbol.iterator]!(), true];
+  if (dl[Symbol.asyncIterator]) return [dl[Symbol.asyncIterator]!(), false];
   throw new FastgradError('Learner: a data loader must be iterable (sync or async)');
 }
+
+/** Give the event loop a turn (a page stays responsive, timers fire): Node setImmediate, browsers setTimeout. */
+const nextTurn = (): Promise<void> =>
+  new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));

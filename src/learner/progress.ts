@@ -26,6 +26,7 @@ export function formatTime(seconds: number): string {
  * name keeps one space before the next (fastprogress lets them touch).
  */
 export class ProgressCallback extends Callback {
+  override batchScoped = true;
   override order = 60;
   private names: string[] = [];
   private barShown = false;

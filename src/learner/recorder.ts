@@ -49,6 +49,7 @@ async function save(spec: TopLevelSpec, path: string | undefined, scale?: number
 }
 
 export class Recorder extends Callback {
+  override batchScoped = true;
   override order = 50;
   /** Smoothed training loss after each batch (beta 0.98, debiased), and the lr used for it. */
   losses: number[] = [];

@@ -25,7 +25,7 @@ export const conv2d = (x: Tensor, w: Tensor, b: Tensor | null = null, opts: Conv
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   const pos = noGrad(() => x.gt(0));
   const out = noGrad(() => where(pos, x, x.mul(negativeSlope)));
-  return record1('LeakyReluBackward0', [x], out, (g) => [where(pos, g, g.mul(negativeSlope))]);
+  return record1('LeakyReluBackward0', [x], out, (g) => [where(pos, g, g.mul(negativeSlope))], [], [pos]);
 }
 
 /** F.linear: x @ W^T + b. */
@@ -145,7 +145,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOpts = {}): Tens
     const gw = where(valid, w.mul(scale), 0).neg().unsqueeze(1);
     const gx = x.zerosLike().scatterAdd(1, tc.unsqueeze(1), gw);
     return [oneD ? gx.squeeze(0) : gx];
-  });
+  }, [], [x, tc, valid, w, total]);
 }
 
 /** cross_entropy with class probabilities as the target (same shape as the input), as torch ≥ 1.10. */
@@ -232,7 +232,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOpts 
     let gt = target.requiresGrad ? input.div(input.neg().add(1)).log().neg() : null;
     if (gt && w) gt = gt.mul(w);
     return [gi.mul(gs), gt ? gt.mul(gs) : null];
-  });
+  }, [], [w]);
 }
 
 export interface BceWithLogitsOpts extends BceOpts {
@@ -273,7 +273,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts
       if (w) gt = gt.mul(w);
     }
     return [gi.mul(gs), gt ? gt.mul(gs) : null];
-  });
+  }, [], [w, pw]);
 }
 
 /** F.logsigmoid, stable: min(x, 0) - log1p(e^-|x|). */

@@ -416,7 +416,7 @@ function rebaseBase(base: Tensor, view: Tensor, r: Tensor): void {
   record1('CopySlices', [hadGrad ? base : null, r], base, (g) => [
     hadGrad ? where(mask, 0, g) : null,
     g.reshape([-1]).gather(0, idx).reshape(view.shape),
-  ]);
+  ], [], [mask, idx]);
 }
 
 /** Row-major positions, within base's logical layout, of the elements of a view of base's storage. */

@@ -238,7 +238,7 @@ export function getItem(x: Tensor, items: readonly IndexItem[]): Tensor {
   const be = x.storage.backend;
   const out = emptyTensor(shape, x.dtype, be);
   noGrad(() => be.gather(x.reshape([-1]), 0, flat, out.reshape([-1])));
-  return record1('IndexBackward0', [x], out, (g) => [zerosOf([x.numel()], g.dtype, g.storage.backend).scatterAdd(0, flat, g.reshape([-1])).reshape(x.shape)]);
+  return record1('IndexBackward0', [x], out, (g) => [zerosOf([x.numel()], g.dtype, g.storage.backend).scatterAdd(0, flat, g.reshape([-1])).reshape(x.shape)], [], [flat]);
 }
 
 /** t[items] = value (in place; returns t). */
@@ -278,7 +278,7 @@ export function setItem(x: Tensor, items: readonly IndexItem[], value: TensorLik
     return record1(name, [xx, val], out, (g) => [
       xx.requiresGrad ? where(mask!, 0, g) : null,
       val.requiresGrad ? sumToShape(g.reshape([-1]).gather(0, idx).reshape(shape), val.shape) : null,
-    ]);
+    ], [], [mask, idx]);
   }, 'setitem');
 }
 
@@ -317,7 +317,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   sameDevice('gather', x, index);
   const out = emptyTensor(index.shape, x.dtype, x.storage.backend);
   x.storage.backend.gather(x, d, index, out);
-  return record1('GatherBackward0', [x], out, (g) => [x.zerosLike().scatterAdd(d, index, g)]);
+  return record1('GatherBackward0', [x], out, (g) => [x.zerosLike().scatterAdd(d, index, g)], [], [index]);
 }
 
 /** torch.scatter_add (out of place). */
@@ -326,7 +326,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   sameDevice('scatter_add', x, index, src);
   const out = x.clone().detach();
   out.storage.backend.scatterAdd(out, d, index, src.to(x.dtype));
-  return record1('ScatterAddBackward0', [x, src], out, (g) => [g, src.requiresGrad ? g.gather(d, index) : null]);
+  return record1('ScatterAddBackward0', [x, src], out, (g) => [g, src.requiresGrad ? g.gather(d, index) : null], [], [index]);
 }
 
 /** torch.scatter with a tensor or scalar source (duplicate indices: last write unspecified, as torch). */
@@ -346,7 +346,7 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: TensorLike):
     return where(cnt.gt(0), vals, x);
   });
   const gx = (g: Tensor): Tensor | null => (x.requiresGrad ? g.scatter(d, index, 0) : null);
-  if (!srcT) return record1('ScatterBackward1', [x], out, (g) => [gx(g)]);
+  if (!srcT) return record1('ScatterBackward1', [x], out, (g) => [gx(g)], [], [index]);
   return record1('ScatterBackward0', [x, srcT], out, (g) => {
     if (!srcT.requiresGrad) return [gx(g), null];
     let gs = g.gather(d, index);
@@ -361,7 +361,7 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: TensorLike):
       gs = full;
     }
     return [gx(g), gs];
-  });
+  }, [], [index]);
 }
 
 /** torch.index_select(x, dim, index) for a 1-D index. */
@@ -372,7 +372,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   shape[d] = index.numel();
   const idx = index.reshape(shape.map((_, k) => (k === d ? index.numel() : 1))).expand(shape);
   const out = noGrad(() => gather(x, d, idx));
-  return record1('IndexSelectBackward0', [x], out, (g) => [x.zerosLike().scatterAdd(d, idx, g)]);
+  return record1('IndexSelectBackward0', [x], out, (g) => [x.zerosLike().scatterAdd(d, idx, g)], [], [idx]);
 }
 
 /** torch.masked_fill (out of place): value where mask is true; the value (number or 0-d tensor) is cast to x's dtype. */
@@ -387,7 +387,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | Tensor): Ten
   return record1(vT ? 'MaskedFillBackward1' : 'MaskedFillBackward0', [x, vT], out, (g) => [
     x.requiresGrad ? sumToShape(where(mask, 0, g), x.shape) : null,
     vT?.requiresGrad ? where(mask, g, 0).sum() : null,
-  ]);
+  ], [], [mask]);
 }
 
 export { sliceView };

@@ -166,7 +166,7 @@ export function maxminDim(x: Tensor, which: 'max' | 'min', dim: number, keepdim 
   record1(which === 'max' ? 'MaxBackward0' : 'MinBackward0', [x], values, (g) => {
     const gk = keepdim ? g : g.unsqueeze(d);
     return [x.zerosLike().scatterAdd(d, indices, gk)];
-  });
+  }, [], [indices]);
   return valuesIndices(values, idxOut);
 }
 

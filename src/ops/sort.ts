@@ -45,7 +45,7 @@ function sortIndices(x: Tensor, d: number, descending: boolean, k: number): Tens
 function takeAlong(x: Tensor, d: number, indices: Tensor, name: string): Tensor {
   if (x.ndim === 0) return record1(name, [x], noGrad(() => x.clone()), (g) => [g]);
   const values = noGrad(() => x.gather(d, indices));
-  return record1(name, [x], values, (g) => [x.zerosLike().scatterAdd(d, indices, g)]);
+  return record1(name, [x], values, (g) => [x.zerosLike().scatterAdd(d, indices, g)], [], [indices]);
 }
 
 export function sort(x: Tensor, dim = -1, opts: SortOpts = {}): ValuesIndices {

@@ -133,27 +133,59 @@ describe('fg.tidy and fg.keep', () => {
         return { pair: [a, b], n: 3 };
       });
       expect(r.pair[0]!.sub(x.exp()).abs().max().item()).toBe(0);
-      expect(() => escaped!.add(1)).toThrow(/memory was freed.*fg\.keep/);
+      expect(() => escaped!.add(1)).toThrow(errors.UseAfterFreeError);
+      expect(() => escaped!.add(1)).toThrow(/memory was freed by tidy\(\).*keep\(t\)/);
     }));
 
-  it('nests, keeps what `keep` roots hold, and works with async functions', async () => {
-    const prev = getDefaultDevice();
-    setDefaultDevice('wasm');
-    try {
+  it('nests and keeps what `keep` roots hold', () =>
+    onWasm(() => {
       const x = fg.randn([16]);
       const holder: { t: Tensor | null } = { t: null };
       const before = live();
-      const out = await fg.tidy(async () => {
+      const out = fg.tidy(() => {
         const inner = fg.tidy(() => x.mul(3).add(x.mul(2)));
-        await new Promise((r) => setTimeout(r, 1));
         holder.t = inner.neg();
         return inner.mul(0.5);
       }, { keep: () => [holder] });
       expect(live()).toBe(before + 2);
       expect(holder.t!.add(out.mul(2)).abs().max().item()).toBe(0);
-    } finally {
-      setDefaultDevice(prev);
-    }
+    }));
+
+  it('refuses an async function, freeing nothing', async () => {
+    const x = fg.randn([4]);
+    let made: Tensor | null = null;
+    const p = async (): Promise<Tensor> => {
+      made = x.mul(2);
+      await new Promise((r) => setTimeout(r, 1));
+      return made.add(1);
+    };
+    expect(() => fg.tidy(p)).toThrow(/tidy: fn returned a Promise.*MemoryScope/);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(made!.sub(x.mul(2)).abs().max().item()).toBe(0); // not freed
+  });
+
+  it('a MemoryScope across awaits owns only what its own segments allocate', async () => {
+    const x = fg.randn([8]);
+    const scope = new fg.MemoryScope();
+    const a = scope.run(() => x.mul(2));
+    let other: Tensor | null = null;
+    // unrelated work (a page predicting) while the scope's task awaits
+    await new Promise<void>((r) => setTimeout(() => { other = x.add(100); r(); }, 1));
+    const b = scope.run(() => a.add(1).mul(3));
+    expect(scope.dispose((s) => s === b.storage)).toBe(2); // a and a+1
+    expect(() => a.add(1)).toThrow(errors.UseAfterFreeError);
+    expect(b.sub(x.mul(2).add(1).mul(3)).abs().max().item()).toBe(0);
+    expect(other!.sub(x).sub(100).abs().max().item()).toBe(0); // never captured
+  });
+
+  it("keeps a kept result's graph: backward after the tidy works", () => {
+    const w = fg.randn([5, 3]).requiresGrad_();
+    const x = fg.randn([4, 5]);
+    const y = fg.tidy(() => x.matmul(w).relu().sigmoid().mul(x.sum(1, true)).mean());
+    y.backward();
+    const w2 = w.detach().clone().requiresGrad_();
+    x.matmul(w2).relu().sigmoid().mul(x.sum(1, true)).mean().backward();
+    expect(w.grad!.sub(w2.grad!).abs().max().item()).toBe(0);
   });
 
   it('is a plain call on the reference backend', () => {
@@ -184,6 +216,7 @@ describe('the Learner frees each batch', () => {
       new data.DataLoader(new data.TensorDataset(x.slice(0, 0, 128), y.slice(0, 0, 128)), { batchSize: 64 }),
     );
     class Stash extends Callback {
+      override batchScoped = true; // runs in the batch's scope: what it keeps must be in its fields
       lastPreds: Tensor[] = [];
       afterBatch(): void {
         if (!this.learn.training) this.lastPreds.push(this.learn.pred.detach());

@@ -4,23 +4,44 @@
 import type { Backend, BinaryOp, Conv2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
 import { type DType, type TypedArray, dtypeOfArray, typedArrayFor } from '../../tensor/dtype.js';
 import { contiguousStrides, iterate, numel } from './iter.js';
-import { DeviceError, IndexError } from '../../errors.js';
+import { DeviceError, IndexError, UseAfterFreeError } from '../../errors.js';
+import { freedMessage, noteAlloc, noteFree } from '../scope.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 
 export class CpuStorage implements Storage {
   version = 0;
-  constructor(readonly backend: Backend, readonly data: TypedArray, readonly dtype: DType) {}
-  get size(): number {
-    return this.data.length;
+  freedBy?: string;
+  readonly size: number;
+  /** null once freed: every later access throws (the reference backend catches use-after-free too). */
+  private arr: TypedArray | null;
+  constructor(readonly backend: Backend, data: TypedArray, readonly dtype: DType) {
+    this.arr = data;
+    this.size = data.length;
+  }
+  get data(): TypedArray {
+    if (this.arr === null) throw new UseAfterFreeError(freedMessage(this.backend.name, this));
+    return this.arr;
+  }
+  get freed(): boolean {
+    return this.arr === null;
+  }
+  /** @internal drop the array (free). */
+  _release(): void {
+    this.arr = null;
   }
 }
 
 const buf = (v: View): TypedArray => data(v.storage);
 function data(s: Storage): TypedArray {
-  const d = (s as CpuStorage).data;
-  if (d === undefined || s.backend.name !== 'cpu')
+  if (!(s instanceof CpuStorage) || s.backend.name !== 'cpu')
     throw new DeviceError(`cpu backend: got a tensor on device '${s.backend.name}' in an op on 'cpu' tensors; move it first with .to('cpu') (or the others with .to('${s.backend.name}'))`);
-  return d;
+  return s.data;
+}
+
+function newStorage(be: Backend, d: TypedArray, dtype: DType): CpuStorage {
+  const s = new CpuStorage(be, d, dtype);
+  noteAlloc(s);
+  return s;
 }
 
 function erf(x: number): number {
@@ -160,11 +181,16 @@ export function createCpuBackend(): Backend {
   const be: Backend = {
     name: 'cpu',
     isCpu: true,
-    alloc: (dtype, size) => new CpuStorage(be, typedArrayFor(dtype, size), dtype),
-    fromArray: (data) => new CpuStorage(be, data, dtypeOfArray(data)),
+    alloc: (dtype, size) => newStorage(be, typedArrayFor(dtype, size), dtype),
+    fromArray: (d) => newStorage(be, d, dtypeOfArray(d)),
     read: (s) => data(s),
     readAsync: async (s) => data(s),
-    free: () => {},
+    free(s) {
+      if (!(s instanceof CpuStorage) || s.freed) return;
+      s._release();
+      noteFree(s);
+    },
+    isFreed: (s) => s instanceof CpuStorage && s.freed,
     fill(out, value) {
       const o = buf(out);
       iterate(out.shape, [out.strides], [out.offset], (of, n, inn) => {

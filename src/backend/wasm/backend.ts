@@ -5,7 +5,8 @@ import { contiguousStrides, numel } from '../cpu/iter.js';
 import type { AdamStepParams, ArgReduceOp, Backend, BinaryOp, Conv2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
 import { BINARY_OPS, UNARY_OPS } from '../ops.js';
 import { type DType, type TypedArray, dtypeOfArray } from '../../tensor/dtype.js';
-import { DeviceError, IndexError } from '../../errors.js';
+import { DeviceError, IndexError, UseAfterFreeError } from '../../errors.js';
+import { freedMessage, noteAlloc, noteFree } from '../scope.js';
 import type { Heap, HeapStats } from './heap.js';
 import type { Kernels } from './loader.js';
 import { JOB, JOB_NAMES, MAX_CHUNKS, type Pool, type PoolJob } from './pool.js';
@@ -45,6 +46,7 @@ const PREPACK_MAX_N = 512;
 /** A buffer in the wasm memory. `read` returns a copy (see WasmBackend.read). */
 export class WasmStorage implements Storage {
   version = 0;
+  freedBy?: string;
   constructor(
     readonly backend: WasmBackend,
     public dtype: DType,
@@ -87,8 +89,6 @@ export class WasmBackend implements Backend {
   /** One metadata block per chunk of a parallel op (pool only). */
   private readonly chunkMeta: number;
   private readonly maxDims: number;
-  /** Open allocation scopes (see scope()). */
-  private readonly scopes: WasmStorage[][] = [];
   private scratchPtr = 0;
   private scratchId = -1;
   private scratchBytes = 0;
@@ -113,43 +113,21 @@ export class WasmBackend implements Backend {
   alloc(dtype: DType, size: number): WasmStorage {
     const b = this.heap.alloc(size * ES[dtype]);
     const s = new WasmStorage(this, dtype, size, b.ptr, b.id, b.reused);
-    // NOTE: inside a scope the storage is freed (or handed on) when the scope closes, so the
+    // NOTE: a storage a scope owns is freed (or handed on, trackForGc) when the scope ends, so the
     // FinalizationRegistry (~0.3 us per register, and weak cells slow every GC) is only told about
-    // storages that leave the outermost scope alive.
-    if (this.scopes.length) this.scopes[this.scopes.length - 1]!.push(s);
-    else this.heap.track(s, s);
+    // storages that leave every scope alive.
+    if (!noteAlloc(s)) this.heap.track(s, s);
     return s;
   }
 
-  /**
-   * Run fn, then free every storage allocated during it that `keep` does not claim: a backend-level
-   * tidy (tfjs's tf.tidy) for loops whose intermediates should not wait for the GC. The caller must
-   * not use a freed storage afterwards; keep whatever fn returns or stores (parameters, grads).
-   * (fg.tidy is the public, backend-independent form.)
-   */
-  scope<T>(fn: () => T, keep: (s: WasmStorage) => boolean = () => false): T {
-    this.openScope();
-    try {
-      return fn();
-    } finally {
-      this.closeScope(keep as (s: Storage) => boolean);
-    }
+  /** A storage a scope owned outlives every scope: the GC frees it once it is forgotten. */
+  trackForGc(st: Storage): void {
+    const s = st as WasmStorage;
+    if (s.backend === this && s.ptr >= 0) this.heap.track(s, s);
   }
 
-  openScope(): void {
-    this.scopes.push([]);
-  }
-
-  closeScope(keep: (s: Storage) => boolean): void {
-    const list = this.scopes.pop();
-    if (!list) return;
-    const outer = this.scopes[this.scopes.length - 1];
-    for (const s of list) {
-      if (s.ptr < 0) continue;
-      if (!keep(s)) this.free(s);
-      else if (outer) outer.push(s);
-      else this.heap.track(s, s);
-    }
+  isFreed(st: Storage): boolean {
+    return (st as WasmStorage).ptr < 0;
   }
 
   fromArray(data: TypedArray): WasmStorage {
@@ -182,6 +160,7 @@ export class WasmBackend implements Backend {
     const s = st as WasmStorage;
     if (s.backend !== this || s.ptr < 0) return;
     this.heap.freeBlock(s);
+    noteFree(s);
   }
 
   stats(): HeapStats {
@@ -192,11 +171,7 @@ export class WasmBackend implements Backend {
     const s = st as WasmStorage;
     if (s.backend !== this)
       throw new DeviceError(`wasm backend: got a tensor on device '${st.backend.name}' in an op on 'wasm' tensors; move it first with .to('wasm') (or the others with .to('${st.backend.name}'))`);
-    if (s.ptr < 0)
-      throw new Error(
-        'wasm backend: this tensor\'s memory was freed: it was used after free(), or after the fg.tidy() (or Learner step) that created it ended. ' +
-          'Keep tensors that must outlive a tidy with fg.keep(t), or return them from the tidy function',
-      );
+    if (s.ptr < 0) throw new UseAfterFreeError(freedMessage('wasm', s));
     return s;
   }
 

@@ -15,10 +15,9 @@
 // - `free` releases a storage at once; a FinalizationRegistry releases forgotten ones, and before the
 //   memory grows the heap runs a synchronous GC + cleanupSome where Node allows (heap.ts; this sets the
 //   V8 flags --expose-gc and --harmony-weak-refs-with-cleanup-some, and --experimental-wasm-relaxed-simd
-//   on Node 20). Allocation scopes (openScope/closeScope, used by fg.tidy and the Learner's per-batch
-//   tidy; `WasmBackend.scope(fn, keep)` is the backend-level form) free everything allocated inside
-//   except what is kept; storages inside a scope are registered with the FinalizationRegistry only if
-//   they outlive it. `stats()` reports the heap;
+//   on Node 20). Memory scopes (../scope.ts: tidy, MemoryScope, the Learner's per-batch scope) free
+//   what they own at once; a storage a scope owns is registered with the FinalizationRegistry only if
+//   it outlives every scope (trackForGc). `stats()` reports the heap;
 // - threads: large matmul/conv/elementwise ops are cut into chunks that the caller and the workers
 //   claim from a shared counter (pool.ts, Note [Work sharing]); results never depend on the threads
 //   (chunks write disjoint outputs; conv's weight gradient sums a fixed number of image chunks), so
