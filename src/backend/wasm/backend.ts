@@ -60,7 +60,13 @@ export class WasmStorage implements Storage {
 
 export interface WasmBackendInfo {
   variant: 'relaxed' | 'simd';
+  /** Threads ops are cut for, including the caller (1: no pool). */
   threads: number;
+  /** Shared memory (worker threads possible), else the single-threaded `-st` build. */
+  shared: boolean;
+  /** The generated file loaded, and how it was checked against manifest.json ('none': an app's own module). */
+  file: string;
+  verified: 'sha256' | 'size' | 'none';
 }
 
 function isContiguous(v: View): boolean {
