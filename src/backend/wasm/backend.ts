@@ -194,6 +194,11 @@ export class WasmBackend implements Backend {
     return this.heap.stats();
   }
 
+  /** Threads running ops now, including the caller: below info.threads while workers start or are replaced. */
+  get liveThreads(): number {
+    return this.pool?.liveThreads ?? 1;
+  }
+
   private own(st: Storage): WasmStorage {
     const s = st as WasmStorage;
     if (s.backend !== this)
