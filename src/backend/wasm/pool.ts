@@ -27,6 +27,10 @@
 // MAX_RESTARTS times per thread) and the pool is back to full threads once the new one is ready; a
 // worker that fails at start-up is seen at once (it reports FAILED, or its 'exit' event does) and
 // reported once on stderr.
+// NOTE: a worker claims a chunk (compare-and-swap) and then records it in HOLD: one killed between the
+// two (a window of nanoseconds) leaves a chunk nobody is seen to hold, and the op waits; the notice
+// after SLOW_NOTICE_MS says so. Recording first would be worse: a chunk recorded but never claimed
+// would be counted lost while another thread still writes it.
 //
 // Workers spin briefly after a chunk (FASTGRAD_WASM_SPIN_MS) so that a run of large ops does not pay
 // the futex wake-up each time, then sleep.
@@ -305,8 +309,9 @@ export class Pool {
       slot.handle?.terminate();
       slot.handle = null;
       if (slot.restarts < MAX_RESTARTS) {
+        // said once per thread: a worker that keeps failing at start-up does not repeat itself
+        if (!slot.surfaced && slot.restarts === 0) this.report(`fastgrad: wasm worker thread ${t} ${what}; restarting it`);
         slot.restarts++;
-        if (!slot.surfaced) this.report(`fastgrad: wasm worker thread ${t} ${what}; restarting it`);
         this.spawn(t);
       } else {
         slot.retired = true;
