@@ -172,7 +172,8 @@ function nodeFs(): NodeFs {
  */
 export function loadKernelsSync(file: string, wasmBase?: string | URL): LoadedKernels {
   const { fs, url, crypto } = nodeFs();
-  const base = typeof wasmBase === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(wasmBase) ? url.pathToFileURL(wasmBase + '/') : wasmBase;
+  // a path, unless it starts with a URL scheme (of 2+ letters: `C:\\` is a Windows path)
+  const base = typeof wasmBase === 'string' && !/^[a-z][a-z0-9+.-]+:/i.test(wasmBase) ? url.pathToFileURL(wasmBase + '/') : wasmBase;
   const at = fileUrl(file, base, url.pathToFileURL(process.cwd() + '/').href);
   const manUrl = fileUrl(MANIFEST, base, at.href);
   const path = url.fileURLToPath(at), manPath = url.fileURLToPath(manUrl);
