@@ -1,22 +1,37 @@
 #!/usr/bin/env node
 // Build the wasm backend's kernels (assembly/*.ts, AssemblyScript) into src/backend/wasm/generated/:
-// fastgrad-relaxed.wasm (SIMD + relaxed-SIMD fma) and fastgrad-simd.wasm (plain SIMD fallback), both
-// importing one shared memory so worker threads can run on it. Run by `npm run build:wasm` and the
-// `prepare` hook; the backend also runs it on first use when the files are missing or stale.
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+//   fastgrad-relaxed.wasm     SIMD + relaxed-SIMD fma, importing a shared memory (worker threads)
+//   fastgrad-simd.wasm        plain SIMD, shared memory
+//   fastgrad-relaxed-st.wasm  the same kernels on a non-shared memory, no threads feature: for pages
+//   fastgrad-simd-st.wasm     without cross-origin isolation (no SharedArrayBuffer), single-threaded
+//   manifest.json             each file's size and sha256; the loader checks a binary against it
+// Run by `npm run build:wasm`, by `prepare`, and by `npm run build` (which copies the whole folder
+// into dist/backend/wasm/generated/); in a source checkout the backend also runs it on first use when
+// the files are missing or stale. Plain JSON, not a module, so neither tsc nor the dist build has to
+// know about it and a damaged copy is found at load (not when a module graph fails to link).
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'src/backend/wasm/generated');
 const entry = join(root, 'assembly/index.ts');
-const variants = { relaxed: ['--enable', 'simd,relaxed-simd,threads'], simd: ['--enable', 'simd,threads'] };
-const outputs = Object.keys(variants).map((v) => join(outDir, `fastgrad-${v}.wasm`));
+const MANIFEST = 'manifest.json';
+const shared = ['--sharedMemory'];
+const variants = {
+  relaxed: { features: 'simd,relaxed-simd,threads', flags: shared },
+  simd: { features: 'simd,threads', flags: shared },
+  'relaxed-st': { features: 'simd,relaxed-simd', flags: [] },
+  'simd-st': { features: 'simd', flags: [] },
+};
+const fileOf = (v) => `fastgrad-${v}.wasm`;
+const outputs = [...Object.keys(variants).map(fileOf), MANIFEST].map((f) => join(outDir, f));
 
-// up to date? (skip the ~10 s compile on every `npm install`; --force rebuilds)
+// up to date? (skip the ~20 s compile on every `npm install`; --force rebuilds)
 const sources = [fileURLToPath(import.meta.url), ...readdirSync(join(root, 'assembly')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'assembly', f))];
 const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
-if (!process.argv.includes('--force') && outputs.every((f) => existsSync(f) && statSync(f).mtimeMs >= newest)) {
+if (!process.argv.includes('--force') && outputs.every((f) => existsSync(f) && statSync(f).mtimeMs >= newest) && manifestComplete()) {
   console.error('build-wasm: up to date');
   process.exit(0);
 }
@@ -31,17 +46,13 @@ try {
   process.exit(0);
 }
 
-const common = [
-  entry, '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--sharedMemory',
-  '--initialMemory', '32', '--maximumMemory', '65536', '--noExportMemory',
-];
+const common = [entry, '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--initialMemory', '32', '--maximumMemory', '65536', '--noExportMemory'];
 mkdirSync(outDir, { recursive: true });
 const t0 = Date.now();
-for (const [name, flags] of Object.entries(variants)) {
-  const out = join(outDir, `fastgrad-${name}.wasm`);
-  const tmp = `${out}.${process.pid}.tmp`;
+const files = {};
+for (const [name, { features, flags }] of Object.entries(variants)) {
   let binary = null;
-  const { error, stderr } = await asc.main([...common, ...flags, '--outFile', 'out.wasm'], {
+  const { error, stderr } = await asc.main([...common, ...flags, '--enable', features, '--outFile', 'out.wasm'], {
     writeFile(file, contents) {
       if (file.endsWith('.wasm')) binary = contents;
     },
@@ -51,7 +62,26 @@ for (const [name, flags] of Object.entries(variants)) {
     console.error(`build-wasm: ${name} failed: ${error?.message ?? 'no output'}`);
     process.exit(1);
   }
-  writeFileSync(tmp, binary);
-  renameSync(tmp, out); // atomic: concurrent builders (parallel test workers) never see half a file
+  writeAtomic(join(outDir, fileOf(name)), binary);
+  files[fileOf(name)] = { bytes: binary.length, sha256: createHash('sha256').update(binary).digest('hex'), features: features.split(','), sharedMemory: flags.length > 0 };
 }
-console.error(`build-wasm: built ${Object.keys(variants).join(' + ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s -> ${outDir}`);
+// NOTE: written last, so a reader that finds a new manifest also finds the binaries it describes
+// (a reader between the renames sees an old manifest; the loader rebuilds/re-reads once on a mismatch).
+writeAtomic(join(outDir, MANIFEST), JSON.stringify({ generator: 'scripts/build-wasm.mjs', files }, null, 2) + '\n');
+console.error(`build-wasm: built ${Object.keys(variants).join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s -> ${outDir}`);
+
+/** Atomic: concurrent builders (parallel test workers) never see half a file. */
+function writeAtomic(file, contents) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, file);
+}
+
+function manifestComplete() {
+  try {
+    const m = JSON.parse(readFileSync(join(outDir, MANIFEST), 'utf8'));
+    return Object.keys(variants).every((v) => m.files?.[fileOf(v)]?.sha256);
+  } catch {
+    return false;
+  }
+}

@@ -31,4 +31,13 @@ export class FormatError extends FastgradError {
   override name = 'FormatError';
 }
 
+/** A device that cannot start: an engine without WebAssembly SIMD, a damaged package, a missing build. */
+export class BackendUnavailableError extends FastgradError {
+  override name = 'BackendUnavailableError';
+}
+/** A worker thread of a backend died or threw while running a kernel (the op's result is lost). */
+export class WorkerError extends FastgradError {
+  override name = 'WorkerError';
+}
+
 export const fmtShape = (s: readonly number[]): string => `[${s.join(', ')}]`;

@@ -34,6 +34,6 @@ export {
 } from './learner/index.js';
 export * as viz from './viz/index.js';
 export * as tabular from './tabular/index.js';
-export { registerWasmBackend } from './backend/wasm/index.js';
+export { registerWasmBackend, type WasmOptions } from './backend/wasm/register.js';
 export { tidy, keep, type TidyOptions } from './backend/tidy.js';
 export { MemoryScope } from './backend/scope.js';

@@ -3,8 +3,8 @@
 // A backend receives *views* (storage + shape + strides + offset): it must handle arbitrary strides,
 // including 0-strides from broadcasting, so no op ever materialises a broadcast.
 import type { DType, TypedArray } from '../tensor/dtype.js';
+import { BackendUnavailableError, DeviceError } from '../errors.js';
 import { createCpuBackend } from './cpu/index.js';
-import { defaultWasmFactory } from './wasm/index.js';
 
 /** A buffer on a device. `version` counts in-place writes (autograd's saved-tensor check). */
 export interface Storage {
@@ -108,24 +108,40 @@ export interface Backend {
   conv2dBackwardWeight(x: View, gradOut: View, gradW: View, p: Conv2dParams): void;
 }
 
-const registry = new Map<string, () => Backend | Promise<Backend>>();
+// ---------------- registry ----------------
+// Devices are registered by name. Only the reference backend is built in; the others register
+// themselves from modules above this one (wasm: ./wasm/register.ts, imported by the package entry), so
+// this file imports no backend but the reference.
+
+/** Creates a backend: synchronously (usable at once), or a promise (then `await initBackend(name)`). */
+export type BackendFactory = () => Backend | Promise<Backend>;
+
+export interface RegisterOptions {
+  /**
+   * A candidate for the default device, tried (synchronously, on first use) before 'cpu', in order of
+   * registration (Note [Default device]). It stays one when the factory is replaced without this option.
+   */
+  preferDefault?: boolean;
+}
+
+const registry = new Map<string, BackendFactory>([['cpu', createCpuBackend]]);
 const instances = new Map<string, Backend>();
 /** Why a registered device could not be created (kept, so a failing factory is not retried per op). */
 const failures = new Map<string, Error>();
-// The reference backend is always there. The wasm backend is registered too: its factory is
-// synchronous on Node (so it can be the default device) and a promise elsewhere.
-registry.set('cpu', createCpuBackend);
-registry.set('wasm', defaultWasmFactory);
+const preferred: string[] = [];
 
 /** Register a backend factory under a device name ('cpu', 'wasm', 'webgpu', 'cuda'). */
-export function registerBackend(name: string, factory: () => Backend | Promise<Backend>): void {
+export function registerBackend(name: string, factory: BackendFactory, opts: RegisterOptions = {}): void {
   registry.set(name, factory);
   failures.delete(name);
+  const at = preferred.indexOf(name);
+  if (opts.preferDefault === true && at < 0) preferred.push(name);
+  if (opts.preferDefault === false && at >= 0) preferred.splice(at, 1);
 }
 
-function factoryOf(name: string): () => Backend | Promise<Backend> {
+function factoryOf(name: string): BackendFactory {
   const f = registry.get(name);
-  if (!f) throw new Error(`unknown device '${name}': registered devices are ${[...registry.keys()].join(', ')}`);
+  if (!f) throw new DeviceError(`unknown device '${name}': registered devices are ${[...registry.keys()].join(', ')}`);
   return f;
 }
 
@@ -150,13 +166,13 @@ export function getBackend(name: string): Backend {
   try {
     b = f();
   } catch (e) {
-    const err = new Error(`device '${name}' is unavailable: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    const err = new BackendUnavailableError(`device '${name}' is unavailable: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     failures.set(name, err);
     throw err;
   }
   if (b instanceof Promise) {
     b.then((x) => instances.set(name, x), () => {}); // ready for the next call once it resolves
-    throw new Error(`device '${name}' must be initialised first: await initBackend('${name}')`);
+    throw new DeviceError(`device '${name}' must be initialised first: await initBackend('${name}')`);
   }
   instances.set(name, b);
   return b;
@@ -173,10 +189,11 @@ export function registeredBackends(): string[] {
 
 // Note [Default device]: new tensors go to the default device. Unless set (setDefaultDevice, or the
 // FASTGRAD_BACKEND environment variable, e.g. FASTGRAD_BACKEND=cpu for the reference backend) it is
-// 'wasm' when the wasm backend can be created synchronously (Node >= 20.16 with WebAssembly SIMD and a
-// built kernel module), else 'cpu'. It is decided on first use, not at import. A fallback to cpu is
-// silent; getDefaultDevice() shows it, `getBackend('wasm')` throws the reason, and FASTGRAD_DEBUG=1
-// prints it to stderr.
+// the first registered candidate (RegisterOptions.preferDefault: 'wasm' on Node, see
+// wasm/register.ts) that can be created synchronously, else 'cpu'. It is decided on first use, not at
+// import. A candidate that cannot start is said once on stderr, with the reason (a slow fallback must
+// not pass unnoticed); FASTGRAD_BACKEND=cpu chooses cpu without trying it. In a browser no candidate
+// is registered: `await initBackend('wasm'); setDefaultDevice('wasm')`.
 let defaultDevice: string | null = null;
 const envOf = (k: string): string | undefined => (typeof process !== 'undefined' ? process.env?.[k] : undefined);
 
@@ -186,17 +203,24 @@ function resolveDefaultDevice(): string {
     try {
       getBackend(forced);
     } catch (e) {
-      throw new Error(`FASTGRAD_BACKEND=${forced}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      const Err = e instanceof BackendUnavailableError ? BackendUnavailableError : DeviceError;
+      throw new Err(`FASTGRAD_BACKEND=${forced}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
     return forced;
   }
-  try {
-    getBackend('wasm');
-    return 'wasm';
-  } catch (e) {
-    if (envOf('FASTGRAD_DEBUG')) console.error(`fastgrad: default device is cpu (${e instanceof Error ? e.message : String(e)})`);
-    return 'cpu';
+  let chosen = 'cpu';
+  const skipped: string[] = [];
+  for (const name of preferred) {
+    try {
+      getBackend(name);
+      chosen = name;
+      break;
+    } catch (e) {
+      skipped.push(e instanceof Error ? e.message : String(e));
+    }
   }
+  for (const why of skipped) console.error(`fastgrad: default device is ${chosen} (${why}); FASTGRAD_BACKEND=${chosen} selects ${chosen} without this notice`);
+  return chosen;
 }
 
 /** The device new tensors are created on (PyTorch's torch.set_default_device). */

@@ -6,11 +6,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, type View, getBackend, initBackend } from '../../src/index.js';
 import { BINARY_OPS, UNARY_OPS, COMPARISON_OPS, type BinaryOp, type UnaryOp } from '../../src/backend/backend.js';
 import type { DType, TypedArray } from '../../src/tensor/dtype.js';
+import { createWasmBackend } from '../../src/backend/wasm/index.js';
 
 let cpu: Backend, wasm: Backend;
-beforeAll(async () => {
+beforeAll(() => {
   cpu = getBackend('cpu');
-  wasm = await initBackend('wasm');
 });
 
 // ---------------- deterministic random data ----------------
@@ -133,7 +133,16 @@ const SHAPES: number[][] = [[], [0], [1], [3], [7], [33], [130], [4, 5], [3, 0, 
 const STYLES = ['contig', 'random', 'random'] as const;
 const ALL: DType[] = ['float32', 'float64', 'int32', 'uint8', 'bool'];
 
-describe('wasm backend matches the reference backend', () => {
+// Both kinds of build: the shared-memory one (Node, cross-origin isolated pages) and the single-threaded
+// -st one on a plain memory (pages without cross-origin isolation): the same kernels, so the same results.
+const builds: [string, () => Promise<Backend>][] = [
+  ['shared memory', () => initBackend('wasm')],
+  ['-st build, plain memory', () => createWasmBackend({ shared: false })],
+];
+describe.each(builds)('wasm backend (%s) matches the reference backend', (_build, make) => {
+  beforeAll(async () => {
+    wasm = await make();
+  });
   it('fill', () => {
     for (const dt of ALL)
       for (const shape of SHAPES)

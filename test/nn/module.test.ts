@@ -3,7 +3,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { F, Tensor, errors, initBackend, manualSeed, nn, ones, optim, randn, zeros } from '../../src/index.js';
-import { registerWasmBackend } from '../../src/backend/wasm/index.js';
+import { registerWasmBackend } from '../../src/backend/wasm/register.js';
 import { casesOf } from './golden.js';
 
 class Net extends nn.Module {

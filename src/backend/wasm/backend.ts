@@ -62,7 +62,13 @@ export class WasmStorage implements Storage {
 
 export interface WasmBackendInfo {
   variant: 'relaxed' | 'simd';
+  /** Threads ops are cut for, including the caller (1: no pool). */
   threads: number;
+  /** Shared memory (worker threads possible), else the single-threaded `-st` build. */
+  shared: boolean;
+  /** The generated file loaded, and how it was checked against manifest.json ('none': an app's own module). */
+  file: string;
+  verified: 'sha256' | 'size' | 'none';
 }
 
 function isContiguous(v: View): boolean {
@@ -165,6 +171,11 @@ export class WasmBackend implements Backend {
 
   stats(): HeapStats {
     return this.heap.stats();
+  }
+
+  /** Threads running ops now, including the caller: below info.threads while workers start or are replaced. */
+  get liveThreads(): number {
+    return this.pool?.liveThreads ?? 1;
   }
 
   private own(st: Storage): WasmStorage {

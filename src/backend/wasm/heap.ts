@@ -57,16 +57,10 @@ const CLASS_BYTES: number[] = Array.from({ length: 4 * 27 + 1 }, (_, c) => compu
 
 type GcHooks = { gc: () => void; Registry: typeof FinalizationRegistry } | null;
 
-/** Node: a callable gc() and a FinalizationRegistry with cleanupSome(), from a fresh vm context. */
-export async function nodeGcHooks(): Promise<GcHooks> {
-  try {
-    return gcHooksFrom(await import('node:v8'), await import('node:vm'));
-  } catch {
-    return null;
-  }
-}
-
-/** nodeGcHooks, synchronously (null where Node's built-ins cannot be had synchronously). */
+/**
+ * Node: a callable gc() and a FinalizationRegistry with cleanupSome(), from a fresh vm context (null
+ * where Node's built-ins cannot be had synchronously, e.g. a browser).
+ */
 export function nodeGcHooksSync(builtin: <T>(name: string) => T | null): GcHooks {
   const v8 = builtin<typeof import('node:v8')>('node:v8'), vm = builtin<typeof import('node:vm')>('node:vm');
   return v8 && vm ? gcHooksFrom(v8, vm) : null;
