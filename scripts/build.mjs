@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// `npm run build` (also `prepare` and `prepack`): the wasm kernels, then dist/ = JavaScript + .d.ts of
+// src/ (tsconfig.build.json) with the kernels copied to the same relative place, so the published
+// package runs with plain node and needs no devDependency at run time.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+const t0 = Date.now();
+
+run([join(root, 'scripts/build-wasm.mjs')]);
+const generated = join(root, 'src/backend/wasm/generated');
+const wasm = existsSync(generated) ? readdirSync(generated).filter((f) => f.endsWith('.wasm')) : [];
+// NOTE: build-wasm.mjs exits 0 without a compiler (so `npm install` never fails on it); a package
+// built without kernels would silently run on the 10x slower reference backend, so refuse here.
+if (wasm.length === 0) {
+  console.error(`build: no .wasm in ${generated}: install the devDependencies (npm ci) and run \`npm run build:wasm\``);
+  process.exit(1);
+}
+
+rmSync(join(root, 'dist'), { recursive: true, force: true }); // no stale modules from renamed files
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+run([tsc, '-p', join(root, 'tsconfig.build.json')]);
+cpSync(generated, join(root, 'dist/backend/wasm/generated'), { recursive: true });
+console.error(`build: dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s (${wasm.join(', ')})`);
