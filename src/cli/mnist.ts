@@ -11,7 +11,7 @@ import { pixelSimilarityStage } from '../book/ch04/pixel-similarity.js';
 import { sgdLoopStage } from '../book/ch04/sgd-loop.js';
 import { simpleNetStage } from '../book/ch04/simple-net.js';
 import { type Stage, type StageResult, f4 } from '../book/ch04/stage.js';
-import { manualSeed, viz } from '../index.js';
+import { manualSeed, viz } from '../node.js';
 
 /** The chapter 4 stages, in order: pixel similarity, the hand SGD loop, BasicOptim, the Learner (linear, then simple_net). */
 export const MNIST_STAGES: readonly Stage[] = [pixelSimilarityStage, sgdLoopStage, basicOptimStage, learnerLinearStage, simpleNetStage];

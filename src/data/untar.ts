@@ -13,7 +13,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { extract } from 'tar';
 import { z } from 'zod';
 import { FormatError } from '../errors.js';
 import { DownloadError, type FetchLike, checkStats, downloadFile, hashFile, putAside } from './download.js';
@@ -87,6 +86,7 @@ export async function extractArchive(archive: string, parent: string, name: stri
   const tmp = await mkdtemp(join(parent, `.${name}.extract-`));
   try {
     // strict: every tar warning (bad entry, truncated data, `..` paths) is an error, not a skipped file.
+    const { extract } = await import('tar'); // loaded only when an archive is unpacked
     await extract({ file: archive, cwd: tmp, strict: true, preserveOwner: false, filter: (_p, e) => !('type' in e) || KEEP.has(e.type) });
   } catch (err) {
     // NOTE: node-tar rejects at the first error while queued entries are still being written. Renaming

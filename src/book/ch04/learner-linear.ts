@@ -5,7 +5,7 @@
 //
 //   npx tsx examples/ch04-mnist-basics/learner-linear.ts [--data ../shared/data/mnist] [--seed N] [--quick]
 import { performance } from 'node:perf_hooks';
-import { Learner, data, manualSeed, nn, optim, viz } from '../../index.js';
+import { Learner, data, manualSeed, nn, optim, viz } from '../../node.js';
 import { batch_accuracy, mnistLoaders, mnist_loss } from './sgd-loop.js';
 import { type Stage, type StageContext, type StageResult, epochsNote, epochsFor, oursVsBook } from './stage.js';
 

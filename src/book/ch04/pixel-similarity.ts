@@ -4,7 +4,7 @@
 //
 //   npx tsx examples/ch04-mnist-basics/pixel-similarity.ts [--data ../shared/data/mnist]
 import { performance } from 'node:perf_hooks';
-import { type Tensor, stack, viz } from '../../index.js';
+import { type Tensor, stack, viz } from '../../node.js';
 import { type Stage, type StageContext, type StageResult, oursVsBook } from './stage.js';
 
 /** The book's printed values (../shared/BOOK-VECTORS.md). */

@@ -5,7 +5,7 @@
 //
 //   npx tsx examples/ch04-mnist-basics/sgd-loop.ts [--data ../shared/data/mnist] [--seed N] [--quick]
 import { performance } from 'node:perf_hooks';
-import { type Tensor, cat, data, manualSeed, randn, stack, tensor, where } from '../../index.js';
+import { type Tensor, cat, data, manualSeed, randn, stack, tensor, where } from '../../node.js';
 import type { Mnist37 } from './data.js';
 import { type Stage, type StageContext, type StageResult, epochsFor, epochsNote, f4, oursVsBook } from './stage.js';
 

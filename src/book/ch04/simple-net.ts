@@ -3,7 +3,7 @@
 //
 //   npx tsx examples/ch04-mnist-basics/simple-net.ts [--data ../shared/data/mnist] [--seed N] [--quick]
 import { performance } from 'node:perf_hooks';
-import { Learner, data, manualSeed, nn, optim } from '../../index.js';
+import { Learner, data, manualSeed, nn, optim } from '../../node.js';
 import { learnerResult } from './learner-linear.js';
 import { batch_accuracy, mnistLoaders, mnist_loss } from './sgd-loop.js';
 import { type Stage, type StageContext, type StageResult, epochsFor, epochsNote, oursVsBook } from './stage.js';
