@@ -3,7 +3,7 @@
 // src/ (tsconfig.build.json) with the kernels copied to the same relative place, so the published
 // package runs with plain node and needs no devDependency at run time.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,22 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 const t0 = Date.now();
+
+/** Newest mtime under `p` (a file or a folder). */
+function newest(p) {
+  if (!existsSync(p)) return Infinity;
+  const st = statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(p).map((f) => newest(join(p, f))));
+}
+// NOTE: tsc runs with noEmitOnError after dist/ is removed, so dist/index.js exists only from a
+// complete build, and its mtime is that build's time.
+function upToDate() {
+  const stamp = join(root, 'dist/index.js');
+  if (!existsSync(stamp) || !existsSync(join(root, 'dist/backend/wasm/generated'))) return false;
+  const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'scripts/build.mjs'];
+  return Math.max(...inputs.map((p) => newest(join(root, p)))) < statSync(stamp).mtimeMs;
+}
 
 run([join(root, 'scripts/build-wasm.mjs')]);
 const generated = join(root, 'src/backend/wasm/generated');
@@ -22,6 +38,11 @@ if (wasm.length === 0) {
   process.exit(1);
 }
 
+// Up to date? `npm pack` runs both prepack and prepare, and `npm ci` runs prepare: build once.
+if (!process.argv.includes('--force') && upToDate()) {
+  console.error('build: dist/ up to date');
+  process.exit(0);
+}
 rmSync(join(root, 'dist'), { recursive: true, force: true }); // no stale modules from renamed files
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 run([tsc, '-p', join(root, 'tsconfig.build.json')]);
