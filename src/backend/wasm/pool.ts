@@ -84,7 +84,14 @@ export interface PoolJob {
   scratch?: number;
 }
 
-type WorkerCtor = typeof import('node:worker_threads').Worker;
+// NOTE: the part of node:worker_threads' Worker used here, as a structural type: naming Node's type
+// would make the public .d.ts need @types/node, which a browser user of the core entry lacks.
+interface WorkerLike {
+  terminate(): Promise<number>;
+  unref(): void;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
+type WorkerCtor = new (src: string, opts: { eval: boolean; workerData: unknown }) => WorkerLike;
 
 /**
  * How long an idle worker spins before it sleeps (ms; FASTGRAD_WASM_SPIN_MS). Waking a sleeping thread
