@@ -9,6 +9,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// NOTE: as `prepare` (npm install in a checkout) a missing toolchain (an install without devDependencies)
+// only warns, like build-wasm.mjs, so the install itself succeeds; `npm run build` and `prepack` fail.
+const lenient = process.env.npm_lifecycle_event === 'prepare';
+const give = (msg) => {
+  console.error(`build: ${msg}`);
+  process.exit(lenient ? 0 : 1);
+};
 const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 const t0 = Date.now();
 
@@ -33,10 +40,7 @@ const generated = join(root, 'src/backend/wasm/generated');
 const wasm = existsSync(generated) ? readdirSync(generated).filter((f) => f.endsWith('.wasm')) : [];
 // NOTE: build-wasm.mjs exits 0 without a compiler (so `npm install` never fails on it); a package
 // built without kernels would silently run on the 10x slower reference backend, so refuse here.
-if (wasm.length === 0) {
-  console.error(`build: no .wasm in ${generated}: install the devDependencies (npm ci) and run \`npm run build:wasm\``);
-  process.exit(1);
-}
+if (wasm.length === 0) give(`no .wasm in ${generated}: install the devDependencies (npm ci) and run \`npm run build:wasm\``);
 
 // Up to date? `npm pack` runs both prepack and prepare, and `npm ci` runs prepare: build once.
 if (!process.argv.includes('--force') && upToDate()) {
@@ -44,7 +48,16 @@ if (!process.argv.includes('--force') && upToDate()) {
   process.exit(0);
 }
 rmSync(join(root, 'dist'), { recursive: true, force: true }); // no stale modules from renamed files
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-run([tsc, '-p', join(root, 'tsconfig.build.json')]);
+let tsc;
+try {
+  tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+} catch {
+  give('the TypeScript compiler (devDependency `typescript`) is not installed: dist/ is not built; run `npm ci` first');
+}
+try {
+  run([tsc, '-p', join(root, 'tsconfig.build.json')]);
+} catch {
+  give('tsc failed (its errors are above): dist/ is not built');
+}
 cpSync(generated, join(root, 'dist/backend/wasm/generated'), { recursive: true });
 console.error(`build: dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s (${wasm.join(', ')})`);
