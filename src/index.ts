@@ -1,4 +1,7 @@
-// The public API of fastgrad: the only barrel file.
+// The core entry of fastgrad (`import ... from 'fastgrad'`): tensors, autograd, ops, nn, optim, in-memory
+// data, the Learner, metrics and plot specs. It imports no Node built-in and no Node-only dependency, so
+// bundlers take it for the browser as it is (test/package/imports.test.ts checks this); the parts that
+// need Node (files, downloads, rendering, tabular CSV) are in the Node entry, src/node.ts ('fastgrad/node').
 export { Tensor, type NestedArray } from './tensor/tensor.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { promoteTypes, resultType } from './tensor/dtype.js';
@@ -33,7 +36,6 @@ export {
   type PlotLossOpts, type PlotMetricsOpts, type ProgressMode,
 } from './learner/index.js';
 export * as viz from './viz/index.js';
-export * as tabular from './tabular/index.js';
 export { registerWasmBackend, type WasmOptions } from './backend/wasm/register.js';
 export { tidy, keep, type TidyOptions } from './backend/tidy.js';
 export { MemoryScope } from './backend/scope.js';

@@ -1,7 +1,7 @@
 // Run one chapter 4 stage as a script: `npx tsx examples/ch04-mnist-basics/<stage>.ts [--data DIR] [--seed N] [--quick] [--epochs N]`.
 import { pathToFileURL } from 'node:url';
-import { loadMnist37 } from './data.js';
-import type { Stage } from './stage.js';
+import { loadMnist37 } from '../../src/book/ch04/data.js';
+import type { Stage } from '../../src/book/ch04/stage.js';
 
 /** True when the module at `metaUrl` is the script node was started with. */
 export const isMain = (metaUrl: string): boolean => !!process.argv[1] && metaUrl === pathToFileURL(process.argv[1]).href;

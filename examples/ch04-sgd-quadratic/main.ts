@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { viz } from '../../src/index.js';
+import { viz } from '../../src/node.js';
 import { fourPanels, scatterSpeed, showPreds } from './plots.js';
 import { applyStep, coasterData, f, initParams, mse } from './sgd.js';
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Tensor, noGrad, tensor, viz } from '../../src/index.js';
+import { type Tensor, noGrad, tensor, viz } from '../../src/node.js';
 import { doubleRelu, f, mkQuad, noisyData, quad, quadMae, rectifiedLinear } from './net.js';
 import { NumpyRandomState } from './np-random.js';
 

@@ -4,14 +4,14 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { basicOptimStage } from '../../examples/ch04-mnist-basics/basic-optim.js';
-import { type DataSource, loadMnist37 } from '../../examples/ch04-mnist-basics/data.js';
-import { learnerLinearStage } from '../../examples/ch04-mnist-basics/learner-linear.js';
-import { pixelSimilarityStage } from '../../examples/ch04-mnist-basics/pixel-similarity.js';
-import { sgdLoopStage } from '../../examples/ch04-mnist-basics/sgd-loop.js';
-import { simpleNetStage } from '../../examples/ch04-mnist-basics/simple-net.js';
-import { type Stage, type StageResult, f4 } from '../../examples/ch04-mnist-basics/stage.js';
-import { manualSeed, viz } from '../index.js';
+import { basicOptimStage } from '../book/ch04/basic-optim.js';
+import { type DataSource, loadMnist37 } from '../book/ch04/data.js';
+import { learnerLinearStage } from '../book/ch04/learner-linear.js';
+import { pixelSimilarityStage } from '../book/ch04/pixel-similarity.js';
+import { sgdLoopStage } from '../book/ch04/sgd-loop.js';
+import { simpleNetStage } from '../book/ch04/simple-net.js';
+import { type Stage, type StageResult, f4 } from '../book/ch04/stage.js';
+import { manualSeed, viz } from '../node.js';
 
 /** The chapter 4 stages, in order: pixel similarity, the hand SGD loop, BasicOptim, the Learner (linear, then simple_net). */
 export const MNIST_STAGES: readonly Stage[] = [pixelSimilarityStage, sgdLoopStage, basicOptimStage, learnerLinearStage, simpleNetStage];

@@ -3,11 +3,11 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BOOK, type FirstStep, firstStep } from '../../examples/titanic-from-scratch/first-step.js';
-import { INDEP_COLS, type TitanicData, findTitanicDir, loadTitanic } from '../../examples/titanic-from-scratch/data.js';
-import { MODELS, type Model, type Split, acc, sigmoid, trainModel } from '../../examples/titanic-from-scratch/models.js';
-import { type Tensor, noGrad } from '../index.js';
-import { lineSpec, writeFileAtomic, writeReport } from '../viz/index.js';
+import { BOOK, type FirstStep, firstStep } from '../book/titanic/first-step.js';
+import { INDEP_COLS, type TitanicData, findTitanicDir, loadTitanic } from '../book/titanic/data.js';
+import { MODELS, type Model, type Split, acc, sigmoid, trainModel } from '../book/titanic/models.js';
+import { type Tensor, noGrad } from '../node.js';
+import { lineSpec, writeFileAtomic, writeReport } from '../viz/node.js';
 
 export interface TitanicOptions {
   /** Folder with train.csv and test.csv, or its parent holding titanic/ (default $FASTGRAD_DATA). */

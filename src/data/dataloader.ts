@@ -1,7 +1,6 @@
 // DataLoader and DataLoaders (fastai/PyTorch semantics): batches of a dataset, optionally shuffled with a
 // seeded generator, collated like torch's default_collate. Tensor datasets take a fast path: one
 // indexSelect per field per batch instead of stacking row views one item at a time.
-import { z } from 'zod';
 import { FastgradError } from '../errors.js';
 import { fromArray } from '../tensor/creation.js';
 import { typedArrayFor } from '../tensor/dtype.js';
@@ -9,7 +8,7 @@ import { Generator as RandomGenerator, randperm } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type Collated, type CollateFn, defaultCollate } from './collate.js';
 import { type Dataset, type DatasetLike, RowsDataset, TensorDataset, asDataset } from './dataset.js';
-import { validate } from './validate.js';
+import { checkOptions } from './options.js';
 
 export interface DataLoaderOptions<T, B> {
   /** Items per batch (default 64, fastai's default bs). */
@@ -26,15 +25,9 @@ export interface DataLoaderOptions<T, B> {
   collate?: CollateFn<T, B>;
 }
 
-const isFn = (v: unknown): boolean => typeof v === 'function';
-const LoaderOpts = z.strictObject({
-  batchSize: z.number().int().positive().optional(),
-  bs: z.number().int().positive().optional(),
-  shuffle: z.boolean().optional(),
-  dropLast: z.boolean().optional(),
-  generator: z.instanceof(RandomGenerator).optional(),
-  collate: z.custom<(items: unknown[]) => unknown>(isFn, 'expected a function').optional(),
-});
+const LOADER_OPTS = {
+  batchSize: 'positiveInt', bs: 'positiveInt', shuffle: 'boolean', dropLast: 'boolean', generator: RandomGenerator, collate: 'function',
+} as const;
 
 /**
  * Rows `idx` of `t` along dim 0: `t.indexSelect(0, idx)`. NOTE: for a whole, contiguous CPU tensor the
@@ -85,7 +78,7 @@ export class DataLoader<T = any, B = Collated<T>> implements Iterable<B>, AsyncI
   private readonly fast: { tensors: readonly Tensor[]; single: boolean } | null;
 
   constructor(dataset: DatasetLike<T>, opts: DataLoaderOptions<T, B> = {}) {
-    const o = validate(LoaderOpts, opts, 'DataLoader');
+    const o = checkOptions(opts, LOADER_OPTS, 'DataLoader');
     if (o.bs !== undefined && o.batchSize !== undefined && o.bs !== o.batchSize)
       throw new FastgradError(`DataLoader: batchSize (${o.batchSize}) and its alias bs (${o.bs}) disagree; pass one of them`);
     this.dataset = asDataset(dataset);
@@ -179,13 +172,7 @@ export interface FromDatasetsOptions {
   generator?: RandomGenerator;
 }
 
-const FromDsOpts = z.strictObject({
-  bs: z.number().int().positive().optional(),
-  validBs: z.number().int().positive().optional(),
-  shuffleTrain: z.boolean().optional(),
-  dropLastTrain: z.boolean().optional(),
-  generator: z.instanceof(RandomGenerator).optional(),
-});
+const FROM_DS_OPTS = { bs: 'positiveInt', validBs: 'positiveInt', shuffleTrain: 'boolean', dropLastTrain: 'boolean', generator: RandomGenerator } as const;
 
 /** fastai DataLoaders: a training and a validation DataLoader. */
 export class DataLoaders<TB = any, VB = TB> {
@@ -219,7 +206,7 @@ export class DataLoaders<TB = any, VB = TB> {
    * partial batch (fastai's defaults), the validation loader keeps order and every item.
    */
   static fromDatasets<T, V>(trainDs: DatasetLike<T>, validDs: DatasetLike<V>, opts: FromDatasetsOptions = {}): DataLoaders<Collated<T>, Collated<V>> {
-    const o = validate(FromDsOpts, opts, 'DataLoaders.fromDatasets');
+    const o = checkOptions(opts, FROM_DS_OPTS, 'DataLoaders.fromDatasets');
     const bs = o.bs ?? 64;
     const train = new DataLoader<T>(trainDs, { batchSize: bs, shuffle: o.shuffleTrain ?? true, dropLast: o.dropLastTrain ?? true, generator: o.generator });
     const valid = new DataLoader<V>(validDs, { batchSize: o.validBs ?? bs });

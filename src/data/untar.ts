@@ -13,12 +13,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { extract } from 'tar';
-import { z } from 'zod';
 import { FormatError } from '../errors.js';
 import { DownloadError, type FetchLike, checkStats, downloadFile, hashFile, putAside } from './download.js';
 import { type DatasetEntry, type DatasetEntryInput, datasetEntry, defaultCacheDir } from './urls.js';
-import { validate } from './validate.js';
+import { lazySchema, validate } from './validate.js';
 
 /** Unpacking failed; nothing was left at the destination. */
 export class ExtractError extends DownloadError {
@@ -38,20 +36,22 @@ export interface UntarOptions {
 }
 
 const isFn = (v: unknown): boolean => typeof v === 'function';
-const OptsSchema = z.strictObject({
+const OptsSchema = lazySchema((z) => z.strictObject({
   dest: z.string().min(1).optional(),
   cacheDir: z.string().min(1).optional(),
   fetchImpl: z.custom<FetchLike>(isFn, 'expected a function').optional(),
   force: z.boolean().optional(),
   onProgress: z.custom<(r: number, t: number | undefined) => void>(isFn, 'expected a function').optional(),
-});
+}));
 
-const hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-f]{${n}}$`));
-const ManifestSchema = z.object({
+const ManifestSchema = lazySchema((z) => z.object({
   version: z.literal(1),
-  files: z.record(z.string(), z.object({ sha256: hex(64), size: z.number().int().nonnegative(), file: z.string(), recorded: z.string() })),
-});
-type Manifest = z.infer<typeof ManifestSchema>;
+  files: z.record(z.string(), z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative(), file: z.string(), recorded: z.string() })),
+}));
+interface Manifest {
+  version: 1;
+  files: Record<string, { sha256: string; size: number; file: string; recorded: string }>;
+}
 
 async function readManifest(path: string): Promise<Manifest> {
   if (!existsSync(path)) return { version: 1, files: {} };
@@ -61,7 +61,7 @@ async function readManifest(path: string): Promise<Manifest> {
   } catch (err) {
     throw new FormatError(`download manifest ${path} is not valid JSON (${(err as Error).message}); delete it to start over`);
   }
-  const r = ManifestSchema.safeParse(raw);
+  const r = ManifestSchema().safeParse(raw);
   if (!r.success) throw new FormatError(`download manifest ${path} is malformed (${r.error.issues[0]?.message} at ${r.error.issues[0]?.path.join('.')}); delete it to start over`);
   return r.data;
 }
@@ -87,6 +87,7 @@ export async function extractArchive(archive: string, parent: string, name: stri
   const tmp = await mkdtemp(join(parent, `.${name}.extract-`));
   try {
     // strict: every tar warning (bad entry, truncated data, `..` paths) is an error, not a skipped file.
+    const { extract } = await import('tar'); // loaded only when an archive is unpacked
     await extract({ file: archive, cwd: tmp, strict: true, preserveOwner: false, filter: (_p, e) => !('type' in e) || KEEP.has(e.type) });
   } catch (err) {
     // NOTE: node-tar rejects at the first error while queued entries are still being written. Renaming
@@ -123,7 +124,7 @@ export async function extractArchive(archive: string, parent: string, name: stri
  */
 export async function untarData(source: string | DatasetEntryInput, opts: UntarOptions = {}): Promise<string> {
   const entry: DatasetEntry = datasetEntry(source);
-  const o = validate(OptsSchema, opts, 'untarData');
+  const o = validate(OptsSchema(), opts, 'untarData');
   const cacheDir = resolve(o.cacheDir ?? defaultCacheDir());
   const parent = resolve(o.dest ?? cacheDir);
   const isArchive = entry.archive !== 'none';

@@ -3,9 +3,8 @@
 // to be checked, not trusted.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { FastgradError } from '../errors.js';
-import { validate } from './validate.js';
+import { lazySchema, validate } from './validate.js';
 
 /** fastai's dataset URLs (fastai.data.external.URLs); pass one, or its name, to `untarData`. */
 export const URLs = {
@@ -17,7 +16,7 @@ export const URLs = {
 // A file name we are willing to create: no separators, no leading dot (no `..`, no hidden files).
 const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/;
 
-const EntrySchema = z.strictObject({
+const EntrySchema = lazySchema((z) => z.strictObject({
   /** http(s) URL of the file. */
   url: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }),
   /** Registry key, e.g. 'MNIST_SAMPLE'. */
@@ -32,9 +31,18 @@ const EntrySchema = z.strictObject({
   archive: z.enum(['tgz', 'tar', 'none']).optional(),
   /** Name on disk (default: the URL's last path segment). */
   fileName: z.string().regex(SAFE_NAME, 'expected a plain file name (letters, digits, . _ + -; no leading dot)').optional(),
-});
+}));
 
-export type DatasetEntryInput = z.input<typeof EntrySchema>;
+/** A registry entry as given (parseEntry checks it and fills in the rest). */
+export interface DatasetEntryInput {
+  url: string;
+  name?: string;
+  size?: number;
+  sha256?: string;
+  md5First1M?: string;
+  archive?: 'tgz' | 'tar' | 'none';
+  fileName?: string;
+}
 export interface DatasetEntry {
   url: string;
   name?: string;
@@ -51,7 +59,7 @@ const ARCHIVE_EXT = /\.(tgz|tar\.gz|tar)$/i;
 
 /** Validate an entry and fill in what the URL implies (file name, archive kind, extracted folder name). */
 export function parseEntry(input: unknown): DatasetEntry {
-  const e = validate(EntrySchema, input, 'dataset entry');
+  const e = validate(EntrySchema(), input, 'dataset entry');
   let fileName = e.fileName;
   if (!fileName) {
     const last = new URL(e.url).pathname.split('/').pop() ?? '';
@@ -81,24 +89,34 @@ const BUILTIN: DatasetEntryInput[] = [
   { name: 'PETS', url: URLs.PETS, size: 811706944, md5First1M: 'e4db5c768afd933bb91f5f594d7417a4' },
 ];
 
-const registry = new Map<string, DatasetEntry>();
+// Filled on first use, so importing this module validates nothing (and loads no zod).
+let registryMap: Map<string, DatasetEntry> | null = null;
+function registry(): Map<string, DatasetEntry> {
+  if (!registryMap) {
+    registryMap = new Map();
+    for (const e of BUILTIN) add(registryMap, parseEntry(e));
+  }
+  return registryMap;
+}
+function add(r: Map<string, DatasetEntry>, e: DatasetEntry): void {
+  if (e.name) r.set(e.name, e);
+  r.set(e.url, e);
+}
 
 /** Add (or replace) a registry entry, found afterwards by its name or URL. Returns the validated entry. */
 export function registerDataset(input: DatasetEntryInput): DatasetEntry {
   const e = parseEntry(input);
-  if (e.name) registry.set(e.name, e);
-  registry.set(e.url, e);
+  add(registry(), e);
   return e;
 }
-for (const e of BUILTIN) registerDataset(e);
 
 /** The registry entry for a name or URL; an unregistered URL gets an entry with no known checksum. */
 export function datasetEntry(source: string | DatasetEntryInput): DatasetEntry {
   if (typeof source !== 'string') return parseEntry(source);
-  const hit = registry.get(source);
+  const hit = registry().get(source);
   if (hit) return hit;
   if (!/^https?:\/\//i.test(source))
-    throw new FastgradError(`untarData: '${source}' is neither a registered dataset (${[...registry].filter(([k, e]) => k === e.name).map(([k]) => k).join(', ')}) nor an http(s) URL`);
+    throw new FastgradError(`untarData: '${source}' is neither a registered dataset (${[...registry()].filter(([k, e]) => k === e.name).map(([k]) => k).join(', ')}) nor an http(s) URL`);
   return parseEntry({ url: source });
 }
 

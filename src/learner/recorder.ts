@@ -1,11 +1,12 @@
 // fastai's Recorder (fastai/learner.py): per-batch smoothed losses and lrs, per-epoch values keyed by metric
 // name, and the plots `plotLoss` / `plotMetrics` as Vega-Lite specs, saved as SVG/PNG.
 //
-// NOTE: the plots come from `viz` (a layer above learner). The spec builders are pure functions; the
-// renderer (vega + sharp, Node only) is imported lazily, only when a plot is written to a file.
-import type { TopLevelSpec } from 'vega-lite';
+// NOTE: the spec builders are pure functions from plot/ (a leaf any layer may use); writing a file goes
+// through plot/writer.ts, which the Node entry connects to viz's renderer (vega + sharp): the learner
+// layer never imports viz, and a browser bundle never pulls in the renderer.
 import { FastgradError } from '../errors.js';
-import { lossSpec, metricSpec } from '../viz/specs.js';
+import { type TopLevelSpec, lossSpec, metricSpec } from '../plot/specs.js';
+import { writePlot } from '../plot/writer.js';
 import { Callback } from './callback.js';
 import { AvgLoss, AvgSmoothLoss, scalarMean } from './metrics.js';
 
@@ -41,11 +42,10 @@ export interface PlotMetricsOpts {
   scale?: number;
 }
 
-/** Render a spec to .svg/.png; the renderer loads on first use. */
+/** Render a spec to .svg/.png (needs the Node entry, see plot/writer.ts). */
 async function save(spec: TopLevelSpec, path: string | undefined, scale?: number): Promise<void> {
   if (path === undefined) return;
-  const { savePlot } = await import('../viz/render.js');
-  await savePlot(spec, path, scale === undefined ? {} : { scale });
+  await writePlot(spec, path, scale === undefined ? {} : { scale });
 }
 
 export class Recorder extends Callback {
@@ -163,7 +163,7 @@ export class Recorder extends Callback {
 
   /**
    * fastai's `recorder.plot_loss(skip_start=5, with_valid=True)`: returns the Vega-Lite spec and, given
-   * `path` ending in .svg or .png, writes the plot there.
+   * `path` ending in .svg or .png, writes the plot there (Node: import from 'fastgrad/node').
    */
   async plotLoss(path?: string, opts: PlotLossOpts = {}): Promise<TopLevelSpec> {
     if (!this.losses.length) throw new FastgradError('plotLoss: no training losses recorded yet: call learn.fit first');

@@ -2,13 +2,28 @@
 // decimal number becomes numeric (number | null), any other column stays text (string | null).
 // The file is treated as hostile: size-limited, rectangular (ragged rows are an error), nothing evaluated.
 import { readFileSync, statSync } from 'node:fs';
-import { table, type ColumnTable } from 'arquero';
-import { CsvError, parse } from 'csv-parse/sync';
 import { FormatError } from '../errors.js';
+import { arquero, asFrame, csvParse } from './lib.js';
 
-/** An arquero ColumnTable; missing values are `null`. */
-export type DataFrame = ColumnTable;
 export type Cell = number | string | boolean | null;
+/**
+ * A table of named, typed columns; missing values are `null`. At run time it is an arquero table
+ * (https://idl.uw.edu/arquero), but only these methods are fastgrad's API: the tabular functions take
+ * and return DataFrames.
+ */
+export interface DataFrame {
+  numRows(): number;
+  numCols(): number;
+  columnNames(): string[];
+  /** The values of column `name`, in row order. */
+  array(name: string): ArrayLike<Cell>;
+  /** The value of column `name` at `row` (default 0), as `df[name].iloc[row]`. */
+  get(name: string, row?: number): Cell;
+  /** The rows as plain objects (`df.to_dict('records')`); `limit` caps how many. */
+  objects(opts?: { limit?: number }): Record<string, Cell>[];
+  /** Print the first rows as a table on the console (`limit` default 10). */
+  print(opts?: { limit?: number }): this;
+}
 
 /** pandas' default `na_values`: these fields (and empty ones) become missing. */
 export const PANDAS_NA: readonly string[] = [
@@ -55,9 +70,9 @@ export function parseCsv(text: string, opts: CsvOptions = {}, name = 'CSV'): Dat
   if (text.length > maxBytes) throw new FormatError(`readCsv: ${name} has ${text.length} characters, over the ${maxBytes} limit (raise opts.maxBytes)`);
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as typeof records;
+    records = csvParse().parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as typeof records;
   } catch (err) {
-    if (err instanceof CsvError) throw new FormatError(`readCsv: ${name} is not valid CSV: ${err.message}`);
+    if (err instanceof csvParse().CsvError) throw new FormatError(`readCsv: ${name} is not valid CSV: ${err.message}`);
     throw err;
   }
   if (records.length === 0) throw new FormatError(`readCsv: ${name} is empty: expected a header row`);
@@ -81,5 +96,5 @@ export function parseCsv(text: string, opts: CsvOptions = {}, name = 'CSV'): Dat
     const numeric = !keepText.has(h) && raw.some((v) => v !== null) && raw.every((v) => v === null || NUMBER.test(v.trim()));
     columns[h] = numeric ? raw.map((v) => (v === null ? null : Number(v))) : raw;
   });
-  return table(columns, header);
+  return asFrame(arquero().table(columns, header));
 }

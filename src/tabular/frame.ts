@@ -1,10 +1,12 @@
 // The lesson's data-frame steps on arquero tables, each named after its pandas original:
 // df.isna().sum(), df.mode().iloc[0], df.fillna(...), df['LogFare'] = ..., pd.get_dummies(...).
-import { escape, table } from 'arquero';
 import { FastgradError } from '../errors.js';
 import type { Cell, DataFrame } from './csv.js';
+import { arquero, asFrame, asTable } from './lib.js';
 
 /** A column that is not there, or a value a step cannot take. */
+type Derive = Parameters<ReturnType<typeof asTable>['derive']>[0];
+
 export class ColumnError extends FastgradError {
   override name = 'ColumnError';
 }
@@ -43,8 +45,8 @@ export function modes(df: DataFrame, cols: readonly string[] = df.columnNames())
   checkColumns(df, cols);
   const out: Record<string, Cell> = {};
   for (const c of cols) {
-    const counts = df
-      .filter(escape((d: Record<string, Cell>) => !isMissing(d[c])))
+    const counts = asTable(df)
+      .filter(arquero().escape((d: Record<string, Cell>) => !isMissing(d[c])))
       .groupby(c)
       .count({ as: '__n' })
       .objects() as Record<string, Cell>[];
@@ -64,9 +66,9 @@ export function fillMissing(df: DataFrame, values: Record<string, Cell>): DataFr
   const exprs: Record<string, unknown> = {};
   for (const [c, v] of Object.entries(values)) {
     if (v === null) continue;
-    exprs[c] = escape((d: Record<string, Cell>) => (isMissing(d[c]) ? v : d[c]));
+    exprs[c] = arquero().escape((d: Record<string, Cell>) => (isMissing(d[c]) ? v : d[c]));
   }
-  return Object.keys(exprs).length ? df.derive(exprs as Parameters<DataFrame['derive']>[0]) : df;
+  return Object.keys(exprs).length ? asFrame(asTable(df).derive(exprs as Derive)) : df;
 }
 
 /**
@@ -86,7 +88,7 @@ export function fillMissingWithMode(
  * @example addColumn(df, 'LogFare', (r) => Math.log((r.Fare as number) + 1))
  */
 export function addColumn(df: DataFrame, name: string, fn: (row: Record<string, Cell>) => Cell): DataFrame {
-  return df.derive({ [name]: escape((d: Record<string, Cell>) => fn(d)) } as Parameters<DataFrame['derive']>[0]);
+  return asFrame(asTable(df).derive({ [name]: arquero().escape((d: Record<string, Cell>) => fn(d)) } as Derive));
 }
 
 export interface DummiesOptions {
@@ -130,6 +132,7 @@ export function getDummies(df: DataFrame, cols: readonly string[], opts: Dummies
   }
   const rest = df.columnNames().filter((n) => !cols.includes(n));
   // Arrays follow the visible rows; a filtered or ordered table is materialised first so they line up.
-  const base = df.isFiltered() || df.isOrdered() ? df.reify() : df;
-  return { df: rest.length ? base.select(rest).assign(data) : table(data, names), dummies: names };
+  const t = asTable(df);
+  const base = t.isFiltered() || t.isOrdered() ? t.reify() : t;
+  return { df: asFrame(rest.length ? base.select(rest).assign(data) : arquero().table(data, names)), dummies: names };
 }

@@ -1,6 +1,5 @@
 // The Tensor: (storage on a device, dtype, shape, strides, offset) plus autograd state. Methods are
 // thin, documented delegations to the op families in ops/, named after PyTorch's in camelCase.
-import { inspect } from 'node:util';
 import type { Storage, View } from '../backend/backend.js';
 import { getBackend } from '../backend/backend.js';
 import { Node, record1 } from '../autograd/node.js';
@@ -124,7 +123,9 @@ export class Tensor implements View {
       device: this.storage.backend.isCpu ? undefined : this.device,
     });
   }
-  [inspect.custom](): string {
+  // console.log in Node prints like torch. NOTE: the registered symbol equals util.inspect.custom without
+  // importing node:util, so the core entry stays free of Node built-ins (browsers just ignore it).
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
 

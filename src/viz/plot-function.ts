@@ -1,10 +1,9 @@
 // The course's `plot_function`: y = f(x) over linspace(min, max) as a line, optionally over a scatter of
 // data points (lesson 3's `plt.scatter(x, y); plot_function(f, ylim=...)`), written as SVG/PNG.
-import type { TopLevelSpec } from 'vega-lite';
 import { FastgradError, ShapeError } from '../errors.js';
-import { savePlot } from './render.js';
-import type { FunctionOpts } from './specs.js';
-import { type Num, type Vec, finiteOrNull, linspace, toNum, toVec } from './values.js';
+import type { FunctionOpts, TopLevelSpec } from '../plot/specs.js';
+import { type Num, type Vec, finiteOrNull, linspace, toNum, toVec } from '../plot/values.js';
+import { writePlot } from '../plot/writer.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
@@ -13,7 +12,7 @@ export interface PlotFunctionOpts extends FunctionOpts {
   color?: string;
   /** Data drawn as points under the line, as `plt.scatter(x, y)` before `plot_function` (colour default C0 blue). */
   scatter?: { x: Vec; y: Vec; color?: string };
-  /** Write the plot here (.svg or .png). */
+  /** Write the plot here (.svg or .png; Node: import from 'fastgrad/node'). */
   path?: string;
   /** PNG pixels per SVG unit (default 2). */
   scale?: number;
@@ -47,6 +46,6 @@ export async function plotFunction(f: (x: number) => Num, opts: PlotFunctionOpts
     },
     layer: layers,
   } as TopLevelSpec;
-  if (opts.path !== undefined) await savePlot(spec, opts.path, opts.scale === undefined ? {} : { scale: opts.scale });
+  if (opts.path !== undefined) await writePlot(spec, opts.path, opts.scale === undefined ? {} : { scale: opts.scale });
   return spec;
 }

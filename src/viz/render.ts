@@ -1,16 +1,17 @@
 // Headless rendering: Vega-Lite → Vega → SVG string (no canvas needed), then SVG → PNG through
 // sharp (librsvg; text uses the fonts fontconfig finds, see the note on renderPng).
+// NOTE: vega, vega-lite and sharp cost about 0.5 s to import, so they load on the first render, not
+// when `fastgrad/node` is imported.
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
-import sharp from 'sharp';
+import type * as Vega from 'vega';
 import { FastgradError } from '../errors.js';
+import type { TopLevelSpec } from '../plot/specs.js';
 
 // Plots carry their data inline; refusing loads keeps a spec from reading files or the network.
 // Vega swallows loader errors (it logs and renders empty data), so the refusal is kept and rethrown.
-function offlineLoader(): { loader: vega.Loader; refused: () => FastgradError | null } {
+function offlineLoader(vega: typeof Vega): { loader: Vega.Loader; refused: () => FastgradError | null } {
   const loader = vega.loader();
   let refused: FastgradError | null = null;
   loader.sanitize = async (uri: string) => {
@@ -22,13 +23,14 @@ function offlineLoader(): { loader: vega.Loader; refused: () => FastgradError | 
 
 /** A Vega-Lite spec as an SVG document string (`view.toSVG()` with the headless 'none' renderer). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  let vgSpec: vega.Spec;
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  let vgSpec: Vega.Spec;
   try {
     vgSpec = compile(spec).spec;
   } catch (e) {
     throw new FastgradError(`spec: Vega-Lite could not compile it: ${(e as Error).message}`);
   }
-  const { loader, refused } = offlineLoader();
+  const { loader, refused } = offlineLoader(vega);
   const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', loader, logLevel: vega.Error });
   try {
     const svg = await view.toSVG();
@@ -51,14 +53,15 @@ export interface PngOpts {
  * fonts at all (bare containers) the PNG is still valid but its text is missing. The SVG and
  * the HTML report are unaffected because the browser supplies fonts.
  */
-export async function svgToPng(svg: string, opts: PngOpts = {}): Promise<Buffer> {
+export async function svgToPng(svg: string, opts: PngOpts = {}): Promise<Uint8Array> {
   const scale = opts.scale ?? 2;
   if (!(scale > 0 && scale <= 16)) throw new FastgradError(`scale: expected a number in (0, 16], got ${scale}`);
+  const { default: sharp } = await import('sharp');
   return sharp(Buffer.from(svg), { density: 72 * scale }).png().toBuffer();
 }
 
 /** A Vega-Lite spec as PNG bytes; the image is the SVG's width and height times `scale`. */
-export async function renderPng(spec: TopLevelSpec, opts: PngOpts = {}): Promise<Buffer> {
+export async function renderPng(spec: TopLevelSpec, opts: PngOpts = {}): Promise<Uint8Array> {
   return svgToPng(await renderSvg(spec), opts);
 }
 

@@ -1,10 +1,10 @@
 // The report folder of a run: results.json (machine-readable), index.html (one self-contained
 // page: tables, inline SVG plots, and the Vega-Lite specs as JSON for the web app), and a PNG per plot.
 import { join } from 'node:path';
-import type { TopLevelSpec } from 'vega-lite';
 import { FastgradError } from '../errors.js';
+import type { TopLevelSpec } from '../plot/specs.js';
+import { type Listable, type Num, toNum } from '../plot/values.js';
 import { renderSvg, svgToPng, writeFileAtomic } from './render.js';
-import { type Listable, type Num, toNum } from './values.js';
 
 export interface Stage {
   name: string;

@@ -8,15 +8,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BasicOptim, basicOptim, basicOptimStage } from '../../examples/ch04-mnist-basics/basic-optim.js';
-import { type Mnist37, loadMnist37 } from '../../examples/ch04-mnist-basics/data.js';
-import { learnerLinear, learnerLinearStage } from '../../examples/ch04-mnist-basics/learner-linear.js';
-import { pixelSimilarityStage } from '../../examples/ch04-mnist-basics/pixel-similarity.js';
+import { BasicOptim, basicOptim, basicOptimStage } from '../../src/book/ch04/basic-optim.js';
+import { type Mnist37, loadMnist37 } from '../../src/book/ch04/data.js';
+import { learnerLinear, learnerLinearStage } from '../../src/book/ch04/learner-linear.js';
+import { pixelSimilarityStage } from '../../src/book/ch04/pixel-similarity.js';
 import {
   batch_accuracy, mnistLoaders, mnistTensors, mnist_loss, sgdLoop, sgdLoopStage, validate_epoch,
-} from '../../examples/ch04-mnist-basics/sgd-loop.js';
-import { simpleNet, simpleNetStage } from '../../examples/ch04-mnist-basics/simple-net.js';
-import { type StageContext, type StageResult, epochsFor } from '../../examples/ch04-mnist-basics/stage.js';
+} from '../../src/book/ch04/sgd-loop.js';
+import { simpleNet, simpleNetStage } from '../../src/book/ch04/simple-net.js';
+import { type StageContext, type StageResult, epochsFor } from '../../src/book/ch04/stage.js';
 import { MNIST_STAGES, type MnistResults, runMnist } from '../../src/cli/mnist.js';
 import { findMnistDir } from '../../src/data/mnist.js';
 import { tensor } from '../../src/index.js';

@@ -11,7 +11,7 @@ import { create as tarCreate } from 'tar';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ChecksumError, ExtractError, HttpError, NetworkError, URLs, datasetEntry, defaultCacheDir, registerDataset, untarData,
-} from '../../src/data/index.js';
+} from '../../src/data/node.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const sharedData = resolve(repoRoot, '../shared/data');

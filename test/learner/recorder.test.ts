@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Tensor, isGradEnabled, optim } from '../../src/index.js';
+import { type Tensor, isGradEnabled, optim } from '../../src/node.js'; // the Node entry: plotLoss writes files
 import { AvgSmoothLoss, Learner } from '../../src/learner/index.js';
 import { linearData, linearModel, mse } from './helpers.js';
 

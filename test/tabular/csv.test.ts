@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
-import { tabular } from '../../src/index.js';
+import { tabular } from '../../src/node.js';
 import { SMALL_CSV } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fastgrad-csv-'));

@@ -1,6 +1,6 @@
 // The data-frame steps (modes, fillna, LogFare, get_dummies) and toTensor on a small CSV written here.
 import { describe, expect, it } from 'vitest';
-import { tabular } from '../../src/index.js';
+import { tabular } from '../../src/node.js';
 import { SMALL_CSV } from './fixtures.js';
 
 const { ColumnError } = tabular;

@@ -1,7 +1,7 @@
 // fastai's RandomSplitter against torch: torch.manual_seed(42); torch.randperm(891) (tools/golden/titanic.py).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Generator, rand, tabular } from '../../src/index.js';
+import { Generator, rand, tabular } from '../../src/node.js';
 
 const golden = JSON.parse(readFileSync(new URL('../golden/titanic.json', import.meta.url), 'utf8')) as {
   split: { trainIdx: number[]; validIdx: number[] };

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTitanic } from '../../src/cli/titanic.js';
@@ -23,7 +23,7 @@ describe('fastgrad titanic without data', () => {
   it('exits non-zero from the command line, the message on stderr', async () => {
     const env = { ...process.env };
     delete env.FASTGRAD_DATA;
-    const run = promisify(execFile)(process.execPath, [join(repoRoot, 'bin/fastgrad.mjs'), 'titanic'], { cwd: tmp, env });
+    const run = promisify(execFile)(process.execPath, ['--import', pathToFileURL(join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href, join(repoRoot, 'src/cli/main.ts'), 'titanic'], { cwd: tmp, env });
     const err = (await run.then(() => null, (e: unknown) => e)) as { code: number; stderr: string } | null;
     expect(err?.code).toBe(1);
     expect(err?.stderr).toMatch(/fastgrad: error: no Titanic data found[\s\S]*FASTGRAD_DATA/);

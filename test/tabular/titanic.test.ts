@@ -4,9 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { INDEP_COLS, loadTitanic } from '../../examples/titanic-from-scratch/data.js';
-import { BOOK, firstStep } from '../../examples/titanic-from-scratch/first-step.js';
-import { MODELS, type Split, acc, sigmoid, trainModel } from '../../examples/titanic-from-scratch/models.js';
+import { INDEP_COLS, loadTitanic } from '../../src/book/titanic/data.js';
+import { BOOK, firstStep } from '../../src/book/titanic/first-step.js';
+import { MODELS, type Split, acc, sigmoid, trainModel } from '../../src/book/titanic/models.js';
 import { noGrad } from '../../src/index.js';
 import { expectClose } from '../helpers/close.js';
 

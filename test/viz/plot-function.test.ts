@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tensor, viz } from '../../src/index.js';
+import { tensor, viz } from '../../src/node.js';
 
 type Layer = { data: { values: { x: number; y: number | null }[] }; mark: { type: string; color: string } };
 const layers = (s: viz.TopLevelSpec) => (s as unknown as { layer: Layer[] }).layer;
@@ -41,5 +41,15 @@ describe('viz.plotFunction (the course plot_function)', () => {
     await expect(viz.plotFunction((v) => v, { min: 1, max: 1 })).rejects.toThrow(/min must be below max/);
     await expect(viz.plotFunction((v) => v, { scatter: { x: [1, 2], y: [1] } })).rejects.toThrow(/scatter.x has 2 values but scatter.y has 1/);
     await expect(viz.plotFunction(() => [1, 2] as never)).rejects.toThrow(/f\(x\)/);
+  });
+
+  it('without the Node entry (no plot writer installed) returns specs but refuses paths with a clear error', async () => {
+    viz.setPlotWriter(null); // as with `import ... from 'fastgrad'` alone
+    try {
+      expect(await viz.plotFunction((v) => v)).toMatchObject({ width: 360 });
+      await expect(viz.plotFunction((v) => v, { path: 'f.png' })).rejects.toThrow(/"f\.png" needs the Node entry: import from 'fastgrad\/node'/);
+    } finally {
+      viz.setPlotWriter(viz.savePlot);
+    }
   });
 });

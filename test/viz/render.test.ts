@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { viz } from '../../src/index.js';
+import { viz } from '../../src/node.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const spec = viz.metricSpec(3, { accuracy: [0.9, 0.95, 0.97] }, { title: 'Accuracy', width: 200, height: 100 });
@@ -15,11 +15,11 @@ describe('render', () => {
     const [w, h] = svgSize(svg);
     for (const scale of [1, 2]) {
       const png = await viz.svgToPng(svg, { scale });
-      expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+      expect(Buffer.from(png.subarray(0, 8)).equals(PNG_SIGNATURE)).toBe(true);
       const meta = await sharp(png).metadata();
       expect([meta.width, meta.height]).toEqual([w * scale, h * scale]);
     }
-    expect((await viz.renderPng(spec, { scale: 1 })).subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+    expect(Buffer.from((await viz.renderPng(spec, { scale: 1 })).subarray(0, 8)).equals(PNG_SIGNATURE)).toBe(true);
   });
   it('savePlot picks the format by extension, writes atomically, and rejects other extensions', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fg-viz-'));

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tensor, viz } from '../../src/index.js';
+import { tensor, viz } from '../../src/node.js';
 
 describe('writeReport', () => {
   it('writes results.json, index.html with inline SVGs and specs, and a PNG per plot', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tensor, viz } from '../../src/index.js';
+import { tensor, viz } from '../../src/node.js';
 
 type Rows = Record<string, unknown>[];
 const rowsOf = (spec: viz.TopLevelSpec): Rows => ((spec as { data: { values: Rows } }).data.values);

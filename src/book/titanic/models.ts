@@ -1,6 +1,6 @@
 // The notebook's models, line for line: calc_preds, calc_loss (MAE), one_epoch, train_model (which reseeds
 // with 442 before init_coeffs), acc; then the linear model, with sigmoid, in matrix form, one hidden layer, deep.
-import { F, type Tensor, manualSeed, noGrad, rand } from '../../src/index.js';
+import { F, type Tensor, manualSeed, noGrad, rand } from '../../node.js';
 
 /** What train_model needs: the notebook's trn_indep/trn_dep and val_indep/val_dep. */
 export interface Split {

@@ -1,7 +1,7 @@
 // What every chapter 4 stage (pixel similarity, the hand SGD loop, BasicOptim, the Learner) takes and returns.
 // `fastgrad mnist` runs a list of these in order, writes their results to results.json and their
 // tables and plots to the HTML report.
-import type { viz } from '../../src/index.js';
+import type { viz } from '../../node.js';
 import type { Mnist37 } from './data.js';
 
 /** What a stage adds to the HTML report (viz.writeReport); not written to results.json. */

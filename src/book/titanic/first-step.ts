@@ -1,5 +1,5 @@
 // The notebook's first coefficients, first loss and first gradient-descent step, before any splitting.
-import { type Tensor, manualSeed, noGrad, rand } from '../../src/index.js';
+import { type Tensor, manualSeed, noGrad, rand } from '../../node.js';
 
 /** The notebook's printed values (course22 "Linear model and neural net from scratch"). */
 export const BOOK = {

@@ -1,5 +1,7 @@
-// Vega-Lite specs as plain JSON objects: rendered headless by render.ts here, and
-// unchanged by vega-embed in the browser. Data is always inline (no URLs to fetch).
+// Vega-Lite specs as plain JSON objects, built from plain numbers: rendered headless by viz/render.ts
+// (Node), unchanged by vega-embed in a browser. Data is always inline (no URLs to fetch).
+// NOTE: plot/ is a leaf like errors.ts (it imports nothing else of fastgrad), so any layer may build a
+// plot: the Recorder's plotLoss lives in learner/, below viz/, which adds rendering, reports, plotFunction.
 import type { TopLevelSpec } from 'vega-lite';
 import { FastgradError, ShapeError } from '../errors.js';
 import { type Mat, type Vec, finiteOrNull, linspace, smoothLoss, toMat, toVec } from './values.js';

@@ -3,7 +3,7 @@
 // RandomSplitter(seed=42); test.csv prepared the same way with the TRAIN modes, dummy columns and maxima.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Tensor, tabular } from '../../src/index.js';
+import { type Tensor, tabular } from '../../node.js';
 
 export const ADDED_COLS = ['Sex_male', 'Sex_female', 'Pclass_1', 'Pclass_2', 'Pclass_3', 'Embarked_C', 'Embarked_Q', 'Embarked_S'] as const;
 export const INDEP_COLS: readonly string[] = ['Age', 'SibSp', 'Parch', 'LogFare', ...ADDED_COLS];
