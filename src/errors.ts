@@ -22,6 +22,13 @@ export class AutogradError extends FastgradError {
 export class DeviceError extends FastgradError {
   override name = 'DeviceError';
 }
+/**
+ * A synchronous read (dataSync, item, tolist, printing, a device move) of a tensor on a device that only
+ * reads asynchronously (webgpu, 'cpu-async'); the message names the awaitable form to use instead.
+ */
+export class SyncReadError extends DeviceError {
+  override name = 'SyncReadError';
+}
 /** Bad or hostile file contents. */
 export class FormatError extends FastgradError {
   override name = 'FormatError';
