@@ -35,4 +35,5 @@ export {
 export * as viz from './viz/index.js';
 export * as tabular from './tabular/index.js';
 export { registerWasmBackend } from './backend/wasm/index.js';
+export { createAsyncCpuBackend } from './backend/cpu/async.js';
 export { tidy, keep, type TidyOptions } from './backend/tidy.js';
