@@ -57,3 +57,29 @@ export function describeBackends(name: string, fn: (device: string) => void, opt
     });
   }
 }
+
+/**
+ * Why an op in src/ops cannot run on a device without synchronous reads yet: it reads values on the host
+ * (sort/argsort/topk, nonzero and boolean masks, the bounds check of advanced indexing).
+ */
+export const OPS_READ_ON_HOST = 'the op reads values synchronously in src/ops (host sort, nonzero/masks, index bounds check)';
+
+/** `it`, or `it.skip` with the reason in the name when `skip` lists `device` (per-test skips as data). */
+export function itOn(device: string, skip: Partial<Record<TestBackend, string>>): (name: string, fn: () => unknown) => void {
+  const reason = skip[device as TestBackend];
+  return (name, fn) => (reason ? it.skip(`${name} [${device}: skipped, ${reason}]`, fn) : it(name, fn));
+}
+
+/**
+ * The rows of an it.each table to run on `device`; the others become skipped tests named by their
+ * first column and the reason `skip(row)` gives (null: run it). Call inside a describe.
+ */
+export function casesFor<T extends readonly unknown[]>(device: string, rows: readonly T[], skip: (row: T) => string | null): T[] {
+  const run: T[] = [];
+  for (const r of rows) {
+    const reason = skip(r);
+    if (reason === null) run.push(r);
+    else it.skip(`${String(r[0])} [${device}: skipped, ${reason}]`, () => {});
+  }
+  return run;
+}
