@@ -83,3 +83,6 @@ export function casesFor<T extends readonly unknown[]>(device: string, rows: rea
   }
   return run;
 }
+
+/** Why an op suite that still reads results synchronously skips cpu-async (same kernels as cpu, checked there). */
+export const READS_SYNC = 'the suite reads results synchronously (cpu-async runs the reference kernels, checked on cpu)';
