@@ -41,15 +41,17 @@ class DeviceAverage {
   count = 0;
   value: number | null = null;
   reset(): void {
-    this.total = null;
     this.count = 0;
     this.value = null;
   }
   add(v: Tensor, bs: number): void {
     noGrad(() => {
       const x = (isFloating(v.dtype) ? v : v.float()).reshape([]).mul(bs);
-      // in place after the first batch: nothing new outlives a batch
-      this.total = this.total ? this.total.add_(x) : x;
+      const t = this.total;
+      // NOTE: written in place (and reused by the next pass), so nothing new outlives a batch or a pass
+      if (!t || t.dtype !== x.dtype || t.device !== x.device) this.total = x;
+      else if (this.count === 0) t.copy_(x);
+      else t.add_(x);
     });
     this.count += bs;
   }
