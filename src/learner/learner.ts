@@ -43,7 +43,7 @@ export interface LearnerOpts {
   nInp?: number;
   /** Progress output: 'auto'/true (the epoch table always, the bar on a terminal), 'never'/false; see ProgressCallback. */
   progress?: ProgressMode | boolean;
-  /** Training batches between reads of the loss (Note [When the Recorder reads]; default 16). */
+  /** Training batches between reads of the loss (Note [When the Recorder reads]; default 16; Infinity: once per epoch). */
   readEvery?: number;
   /**
    * Free each batch's intermediates when the batch ends (default true; see Note [Per-batch tidy]).

@@ -36,7 +36,7 @@ const isLossChecker = (c: Callback): c is Callback & LossChecker => typeof (c as
 export interface RecorderOpts {
   /** Smoothing of the training loss (default 0.98, fastai's). */
   beta?: number;
-  /** Training batches between reads of the loss (default DEFAULT_READ_EVERY). */
+  /** Training batches between reads of the loss (default DEFAULT_READ_EVERY; Infinity: once per epoch). */
   readEvery?: number;
 }
 
@@ -116,7 +116,8 @@ export class Recorder extends Callback {
     super();
     const o = typeof opts === 'number' ? { beta: opts } : opts;
     const readEvery = o.readEvery ?? DEFAULT_READ_EVERY;
-    if (!Number.isInteger(readEvery) || readEvery < 1) throw new FastgradError(`Recorder: readEvery must be a positive integer (batches between loss reads), got ${readEvery}`);
+    if (!(readEvery === Infinity || (Number.isInteger(readEvery) && readEvery >= 1)))
+      throw new FastgradError(`Recorder: readEvery must be a positive integer (batches between loss reads) or Infinity (once per epoch), got ${readEvery}`);
     this.readEvery = readEvery;
     this.smooth = new AvgSmoothLoss(o.beta ?? 0.98);
   }
@@ -155,7 +156,7 @@ export class Recorder extends Callback {
         this.lossBuffer = null;
       }
       this.stash(v, { epoch: l.epoch, iter: l.iter, lr: l.opt?.lr ?? l.lr });
-      if (this.pendingAt.length >= this.readEvery) await this.readLosses(true);
+      if (this.pendingAt.length >= this.lossBuffer!.numel()) await this.readLosses(true);
     } else {
       const bs = l.yb[0]!.shape[0] ?? 1;
       this.validLoss.accumulate(l.pred, l.yb, bs, l.loss);
@@ -192,9 +193,15 @@ export class Recorder extends Callback {
     await this.readLosses(false);
   }
 
-  /** Copy a batch's mean loss into the buffer (on its device, no read). */
+  /**
+   * Copy a batch's mean loss into the buffer (on its device, no read). The buffer holds min(readEvery,
+   * batches per epoch) losses: a readEvery past the epoch (e.g. Infinity) reads once per epoch.
+   */
   private stash(v: Tensor, at: BatchAt): void {
-    const buf = (this.lossBuffer ??= zeros([this.readEvery], { dtype: v.dtype, device: v.device }));
+    const n = this.learn.nIter;
+    const size = Math.min(this.readEvery, n > 0 && Number.isFinite(n) ? n : DEFAULT_READ_EVERY);
+    let buf = this.lossBuffer;
+    if (!buf || (this.pendingAt.length === 0 && buf.numel() < size)) buf = this.lossBuffer = zeros([size], { dtype: v.dtype, device: v.device });
     noGrad(() => buf.select(0, this.pendingAt.length).copy_(v.reshape([])));
     this.pendingAt.push(at);
   }

@@ -71,8 +71,10 @@ describeBackends('Learner reads', (device) => {
     expect([p.reads, p.syncReads, p.result.decoded]).toEqual([1, 0, 0]); // w = b = 0: sigmoid(0) = 0.5, not > 0.5
   });
 
-  it('rejects a readEvery that is not a positive integer', () => {
-    for (const bad of [0, -1, 2.5, NaN]) expect(() => learner({ readEvery: bad })).toThrow(/Recorder: readEvery must be a positive integer \(batches between loss reads\), got/);
+  it('readEvery Infinity reads once per epoch; one that is not a positive integer is rejected', async () => {
+    const { reads } = await counted(() => learner({ readEvery: Infinity }).fit(2, 0.05));
+    expect(reads).toBe(2 * (1 + 2));
+    for (const bad of [0, -1, 2.5, NaN]) expect(() => learner({ readEvery: bad })).toThrow(/Recorder: readEvery must be a positive integer \(batches between loss reads\) or Infinity \(once per epoch\), got/);
   });
 
   /** A loss of 1 on every training batch but the `bad`-th (0-based), which is NaN. */
