@@ -26,6 +26,13 @@ export class DeviceError extends FastgradError {
 export class UseAfterFreeError extends FastgradError {
   override name = 'UseAfterFreeError';
 }
+/**
+ * A synchronous read (dataSync, item, tolist, printing, a device move) of a tensor on a device that only
+ * reads asynchronously (webgpu, 'cpu-async'); the message names the awaitable form to use instead.
+ */
+export class SyncReadError extends DeviceError {
+  override name = 'SyncReadError';
+}
 /** Bad or hostile file contents. */
 export class FormatError extends FastgradError {
   override name = 'FormatError';

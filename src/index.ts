@@ -37,5 +37,6 @@ export {
 } from './learner/index.js';
 export * as viz from './viz/index.js';
 export { registerWasmBackend, type WasmOptions } from './backend/wasm/register.js';
+export { createAsyncCpuBackend } from './backend/cpu/async.js';
 export { tidy, keep, type TidyOptions } from './backend/tidy.js';
 export { MemoryScope } from './backend/scope.js';

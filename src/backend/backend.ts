@@ -2,6 +2,23 @@
 // Everything a user calls (broadcasting, promotion, autograd, indexing) is composed above this in ops/.
 // A backend receives *views* (storage + shape + strides + offset): it must handle arbitrary strides,
 // including 0-strides from broadcasting, so no op ever materialises a broadcast.
+//
+// Note [What a backend may defer]: a primitive call *dispatches* work; it need not have run when the
+// call returns (WebGPU queues it, cpu and wasm run it at once). The rules every backend keeps:
+// - Program order: work runs in the order it was dispatched, so a primitive sees the effects of every
+//   earlier one (an in-place write, then a read of the same storage, reads the new values).
+// - Flushing: queued work is submitted when a read needs it, or earlier at the backend's discretion
+//   (a queue limit, an idle turn of the event loop); nothing else forces it.
+// - Reads: `read(s)` resolves to a copy of the storage's values after all work dispatched before the
+//   call (so later dispatches never show in it). Every backend has it. `readSync(s)` is a capability:
+//   backends that compute on the host (cpu, wasm) have it; an asynchronous device (webgpu) leaves it
+//   out, and Tensor.dataSync/item/tolist then throw SyncReadError pointing at the async forms.
+// - Freeing: `free(s)` may be called while dispatched work (or a pending `read`) still uses s; the
+//   backend must keep the memory until that work is done, and may reuse it afterwards.
+// - Errors found while executing (an out-of-range gather index) are thrown by the primitive when the
+//   backend executes synchronously, else reported at the next read.
+// Capabilities are properties of the backend (`readSync` present, `isCpu`, `hostArray`, the fused
+// optimizer steps), never tests of the device name.
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { BackendUnavailableError, DeviceError } from '../errors.js';
 import { createCpuBackend } from './cpu/index.js';
@@ -70,9 +87,19 @@ export interface Backend {
   alloc(dtype: DType, size: number): Storage;
   /** Upload: the storage takes the values of `data` (the backend may keep or copy the array). */
   fromArray(data: TypedArray): Storage;
-  /** Download the whole storage synchronously (cpu/wasm/cuda); WebGPU throws and offers readAsync. */
-  read(s: Storage): TypedArray;
-  readAsync(s: Storage): Promise<TypedArray>;
+  /**
+   * Download: a copy of the whole storage, resolved after all work dispatched before this call (see
+   * Note [What a backend may defer]). Every backend has it.
+   */
+  read(s: Storage): Promise<TypedArray>;
+  /** Synchronous download (a copy), for backends that can (cpu, wasm); absent on asynchronous devices. */
+  readSync?(s: Storage): TypedArray;
+  /**
+   * The storage's own array, no copy (backends whose storages are plain typed arrays in host memory:
+   * the reference cpu backend). Writes to it change the tensor, bypassing autograd's version counter.
+   */
+  hostArray?(s: Storage): TypedArray;
+  /** Release the memory; pending work that uses s still completes (the backend keeps it until then). */
   free(s: Storage): void;
   fill(out: View, value: number): void;
   /** Strided copy with dtype cast: out[i] = cast(x[i]); shapes equal. */

@@ -4,6 +4,7 @@ import { FastgradError } from '../errors.js';
 import { cat } from '../ops/movement.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Callback, CancelFitException } from './callback.js';
+import type { BatchAt, LossChecker } from './recorder.js';
 
 /** fastai's TrainEvalCallback: model.train()/eval(), `learn.training` and the training counters. */
 export class TrainEvalCallback extends Callback {
@@ -39,19 +40,25 @@ export class NonFiniteLossError extends FastgradError {
 }
 
 /**
- * Stop on a nan/inf training loss. Order −9 as fastai's TerminateOnNaNCallback, so the Recorder never
- * records the bad batch; unlike fastai (which stops quietly) `fit` then throws a NonFiniteLossError.
+ * Stop on a nan/inf training loss. Order −9 as fastai's TerminateOnNaNCallback; unlike fastai (which
+ * stops quietly) `fit` then throws a NonFiniteLossError naming the epoch, batch and lr of the first
+ * non-finite loss. It checks each loss as the Recorder reads it (a LossChecker), before the Recorder
+ * records it, so the bad batch and those after it are not recorded.
+ *
+ * NOTE: losses stay on the device until the Recorder reads them, every `readEvery` batches (default 16)
+ * and at the end of each training phase (Note [When the Recorder reads]), so training may run up to
+ * readEvery - 1 batches past the bad one before it stops; the error says both batches. Use
+ * `readEvery: 1` to stop at the bad batch itself.
  */
-export class TerminateOnNaN extends Callback {
+export class TerminateOnNaN extends Callback implements LossChecker {
   override batchScoped = true;
   override order = -9;
-  async afterBatch(): Promise<void> {
+  checkLoss(value: number, at: BatchAt): void {
+    if (Number.isFinite(value)) return;
     const l = this.learn;
-    if (!l.training || !l.loss || !l.yb.length) return;
-    const v = (await l.loss.dataAsync())[0]!;
-    if (Number.isFinite(v)) return;
+    const late = l.epoch !== at.epoch || l.iter !== at.iter ? ` (seen when the losses were read, at epoch ${l.epoch}, batch ${l.iter})` : '';
     const err = new NonFiniteLossError(
-      `loss became ${v} at epoch ${l.epoch}, batch ${l.iter} (lr ${l.opt?.lr}): training stopped. Try a lower learning rate or check the inputs for nan.`,
+      `loss became ${value} at epoch ${at.epoch}, batch ${at.iter} (lr ${at.lr}): training stopped${late}. Try a lower learning rate or check the inputs for nan.`,
     );
     throw new CancelFitException(err.message, { cause: err });
   }

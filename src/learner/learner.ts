@@ -11,7 +11,7 @@ import {
 } from './callback.js';
 import { GatherPredsCallback, TerminateOnNaN, TrainEvalCallback } from './callbacks.js';
 import { type Metric, type MetricFn, toMetric } from './metrics.js';
-import { ProgressCallback } from './progress.js';
+import { ProgressCallback, type ProgressMode } from './progress.js';
 import { Recorder } from './recorder.js';
 import { trainingLoop } from './show-loop.js';
 import { BatchScope } from './batch-scope.js';
@@ -41,8 +41,10 @@ export interface LearnerOpts {
   cbs?: Callback[];
   /** How many leading batch elements are inputs (fastai's n_inp). */
   nInp?: number;
-  /** Progress output: 'auto' (TTY and not CI), 'always', 'never'. */
-  progress?: 'auto' | 'always' | 'never';
+  /** Progress output: 'auto'/true (the epoch table always, the bar on a terminal), 'never'/false; see ProgressCallback. */
+  progress?: ProgressMode | boolean;
+  /** Training batches between reads of the loss (Note [When the Recorder reads]; default 16; Infinity: once per epoch). */
+  readEvery?: number;
   /** Free each batch's intermediates when the batch ends (default true; see Note [Per-batch scope]). */
   tidy?: boolean;
 }
@@ -114,7 +116,7 @@ export class Learner {
     this.metrics = (opts.metrics ?? []).map(toMetric);
     this.nInp = opts.nInp ?? 1;
     this.tidy = opts.tidy ?? true;
-    this.recorder = new Recorder();
+    this.recorder = new Recorder({ readEvery: opts.readEvery });
     const extra = opts.cbs ?? [];
     const progress = extra.some((c) => c instanceof ProgressCallback) ? [] : [new ProgressCallback(opts.progress ?? 'auto')];
     this.addCbs([new TrainEvalCallback(), this.recorder, new TerminateOnNaN(), ...progress, ...extra]);
@@ -343,23 +345,26 @@ export class Learner {
 
   /**
    * Run the model on one item (a batch of one) in eval mode without grad. Returns the raw output, the
-   * probabilities (`lossFunc.activation`, else sigmoid for one output / softmax for several) and the decoded class.
+   * probabilities (`lossFunc.activation`, else sigmoid for one output / softmax for several) and the
+   * decoded class, which is read from the device asynchronously (`await learn.predict(item)`).
    */
-  predict(item: Tensor): { raw: Tensor; decoded: number; probs: Tensor } {
+  async predict(item: Tensor): Promise<{ raw: Tensor; decoded: number; probs: Tensor }> {
     const wasTraining = this.model.training;
     this.model.eval();
+    let res: { raw: Tensor; probs: Tensor; cls: Tensor };
     try {
-      return noGrad(() => {
+      res = noGrad(() => {
         const raw = (this.model.call(item.unsqueeze(0)) as Tensor).squeeze(0);
         const single = raw.numel() === 1;
         const act = this.lossFunc.activation;
         const probs = act ? act(raw.unsqueeze(0)).squeeze(0) : single ? raw.sigmoid() : raw.softmax(-1);
-        const decoded = single ? Number(probs.item() > 0.5) : probs.argmax().item();
-        return { raw, decoded, probs };
+        return { raw, probs, cls: single ? probs.gt(0.5) : probs.argmax() };
       });
     } finally {
+      // restored before the read, so training that runs while this awaits sees the model's own mode
       this.model.train(wasTraining);
     }
+    return { raw: res.raw, decoded: await res.cls.itemAsync(), probs: res.probs };
   }
 
   /** Which callbacks run at each step of the loop, indented as fastai's show_training_loop; also printed unless `write` is null. */

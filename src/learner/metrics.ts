@@ -2,64 +2,100 @@
 // wrapped in AvgMetric, averaged over the validation set weighted by batch size.
 import { noGrad } from '../autograd/grad_mode.js';
 import { ShapeError, fmtShape } from '../errors.js';
+import { isFloating } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 
+/**
+ * A validation metric (fastai's Metric). Note [Metrics on the device]: `accumulate` runs after every
+ * validation batch and must not read the device: it adds to tensors it keeps in its own fields (they
+ * outlive the Learner's per-batch memory scope because the Learner walks metrics' fields). `finalize`
+ * runs once at the end of the pass and reads them; the Recorder awaits every metric's finalize together,
+ * so a pass costs one round of reads, not one per batch.
+ */
 export interface Metric {
   readonly name: string;
+  /** Start a pass. */
   reset(): void;
-  /** Called after each validation batch (pred, targets, batch size, loss). */
-  accumulate(pred: Tensor, yb: Tensor[], bs: number, loss: Tensor | null): Promise<void> | void;
+  /** After each validation batch (pred, targets, batch size, loss); a returned promise is awaited. */
+  accumulate(pred: Tensor, yb: Tensor[], bs: number, loss: Tensor | null): void | Promise<void>;
+  /** Read what accumulate gathered, so `value` is ready (optional for metrics that accumulate numbers). */
+  finalize?(): Promise<void>;
+  /** The metric over the last pass (once finalized); null when nothing was accumulated. */
   readonly value: number | null;
 }
 
 export type MetricFn = ((pred: Tensor, targ: Tensor) => Tensor) & { metricName?: string };
 
-const scalar = async (t: Tensor): Promise<number> => (await t.dataAsync())[0]!;
-
-/** The mean of a loss tensor as a number (fastai's `learn.loss.mean()`; a scalar loss is read as it is). */
-export async function scalarMean(t: Tensor): Promise<number> {
-  if (t.numel() === 1) return scalar(t);
-  return scalar(noGrad(() => t.float().mean()));
+/** The mean of a loss tensor, on its device (fastai's `learn.loss.mean()`; a scalar loss is returned as it is). */
+export function lossMean(t: Tensor): Tensor {
+  return t.numel() === 1 ? t : noGrad(() => t.float().mean());
 }
 
-/** Average of a function over batches, weighted by batch size. */
+/**
+ * Σ value·bs and Σ bs over a pass: the sum on the device in the value's dtype (float32 as fastai's
+ * AvgMetric tensor; float64 stays float64), the count on the host. Shared by AvgMetric and AvgLoss.
+ */
+class DeviceAverage {
+  /** Σ value·bs, on the device; a field, so it outlives the per-batch scope. */
+  total: Tensor | null = null;
+  count = 0;
+  value: number | null = null;
+  reset(): void {
+    this.count = 0;
+    this.value = null;
+  }
+  add(v: Tensor, bs: number): void {
+    noGrad(() => {
+      const x = (isFloating(v.dtype) ? v : v.float()).reshape([]).mul(bs);
+      const t = this.total;
+      // NOTE: written in place (and reused by the next pass), so nothing new outlives a batch or a pass
+      if (!t || t.dtype !== x.dtype || t.device !== x.device) this.total = x;
+      else if (this.count === 0) t.copy_(x);
+      else t.add_(x);
+    });
+    this.count += bs;
+  }
+  async finalize(): Promise<void> {
+    this.value = this.total && this.count ? (await this.total.itemAsync()) / this.count : null;
+  }
+}
+
+/** Average of a function over batches, weighted by batch size (fastai's AvgMetric). */
 export class AvgMetric implements Metric {
-  private total = 0;
-  private count = 0;
   readonly name: string;
+  private readonly avg = new DeviceAverage();
   constructor(private readonly fn: MetricFn, name?: string) {
     this.name = name ?? fn.metricName ?? toSnake(fn.name || 'metric');
   }
   reset(): void {
-    this.total = 0;
-    this.count = 0;
+    this.avg.reset();
   }
-  async accumulate(pred: Tensor, yb: Tensor[], bs: number): Promise<void> {
-    const v = noGrad(() => this.fn(pred, yb[0]!).float().mean());
-    this.total += (await scalar(v)) * bs;
-    this.count += bs;
+  accumulate(pred: Tensor, yb: Tensor[], bs: number): void {
+    this.avg.add(noGrad(() => this.fn(pred, yb[0]!).float().mean()), bs);
+  }
+  finalize(): Promise<void> {
+    return this.avg.finalize();
   }
   get value(): number | null {
-    return this.count ? this.total / this.count : null;
+    return this.avg.value;
   }
 }
 
 /** The loss averaged over the dataset (valid_loss). */
 export class AvgLoss implements Metric {
   readonly name = 'loss';
-  private total = 0;
-  private count = 0;
+  private readonly avg = new DeviceAverage();
   reset(): void {
-    this.total = 0;
-    this.count = 0;
+    this.avg.reset();
   }
-  async accumulate(_p: Tensor, _y: Tensor[], bs: number, loss: Tensor | null): Promise<void> {
-    if (!loss) return;
-    this.total += (await scalarMean(loss)) * bs;
-    this.count += bs;
+  accumulate(_p: Tensor, _y: Tensor[], bs: number, loss: Tensor | null): void {
+    if (loss) this.avg.add(lossMean(loss), bs);
+  }
+  finalize(): Promise<void> {
+    return this.avg.finalize();
   }
   get value(): number | null {
-    return this.count ? this.total / this.count : null;
+    return this.avg.value;
   }
 }
 

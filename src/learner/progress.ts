@@ -1,7 +1,9 @@
 // Progress output: fastai's ProgressCallback printing through fastprogress' console bar — the table
 // header at beforeFit, one row per epoch, and (on a terminal) a bar while an epoch runs.
+import { FastgradError } from '../errors.js';
 import { Callback } from './callback.js';
 
+/** 'auto' (or true): the table always, the bar on a terminal; 'never' (or false): nothing; 'always': as 'auto'. */
 export type ProgressMode = 'auto' | 'always' | 'never';
 
 export interface ProgressOpts {
@@ -18,8 +20,10 @@ export function formatTime(seconds: number): string {
 }
 
 /**
- * 'always' writes the table (and the bar on a terminal); 'auto' does so only on a terminal outside CI;
- * 'never' writes nothing. `write` receives every piece of output (default: process.stdout).
+ * As fastai, the epoch table is written wherever the output goes (a terminal, a log, CI); the bar, which
+ * redraws with '\r', only on a terminal. 'never' (or `false`) writes nothing; 'always' is kept as a
+ * synonym of 'auto'. `write` receives every piece of output (default: process.stdout). The bar moves
+ * with the batches; the numbers in the table come from the Recorder, which reads them once per epoch.
  *
  * The table is fastprogress' console table: names padded to 8, joined by two spaces; each cell padded to
  * its name's width + 2; floats with 6 decimals. NOTE: trailing spaces are trimmed and a cell wider than its
@@ -31,16 +35,20 @@ export class ProgressCallback extends Callback {
   private names: string[] = [];
   private barShown = false;
   private readonly tty: boolean;
+  readonly mode: ProgressMode;
   constructor(
-    readonly mode: ProgressMode = 'auto',
+    mode: ProgressMode | boolean = 'auto',
     private readonly write: (s: string) => void = (s) => process.stdout.write(s),
     opts: ProgressOpts = {},
   ) {
     super();
+    if (typeof mode !== 'boolean' && !['auto', 'always', 'never'].includes(mode))
+      throw new FastgradError(`ProgressCallback: mode must be 'auto', 'always', 'never' or a boolean, got ${JSON.stringify(mode)}`);
+    this.mode = mode === true ? 'auto' : mode === false ? 'never' : mode;
     this.tty = opts.tty ?? (typeof process !== 'undefined' && !!process.stdout?.isTTY && !process.env.CI);
   }
   private get show(): boolean {
-    return this.mode === 'always' || (this.mode === 'auto' && this.tty);
+    return this.mode !== 'never';
   }
   beforeFit(): void {
     if (!this.show) return;

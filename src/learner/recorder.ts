@@ -7,8 +7,39 @@
 import { FastgradError } from '../errors.js';
 import { type TopLevelSpec, lossSpec, metricSpec } from '../plot/specs.js';
 import { writePlot } from '../plot/writer.js';
+import { noGrad } from '../autograd/grad_mode.js';
+import { zeros } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { Callback } from './callback.js';
-import { AvgLoss, AvgSmoothLoss, scalarMean } from './metrics.js';
+import { AvgLoss, AvgSmoothLoss, lossMean } from './metrics.js';
+
+/**
+ * Training batches between two reads of the loss (Note [When the Recorder reads]). 16: a read on an
+ * asynchronous device waits for its queue to drain (about a millisecond on WebGPU), which every 16
+ * batches costs well under 1% of a step; the progress numbers lag by at most 15 batches (a fraction of
+ * a second for the small models a browser trains); and a loss buffer of 16 scalars is nothing to keep.
+ */
+export const DEFAULT_READ_EVERY = 16;
+
+/** Where a training loss came from; the Recorder passes it with the value, which it may read batches later. */
+export interface BatchAt {
+  epoch: number;
+  iter: number;
+  lr: number;
+}
+
+/** A callback that checks each training loss when the Recorder reads it (TerminateOnNaN): throw to stop. */
+export interface LossChecker {
+  checkLoss(value: number, at: BatchAt): void;
+}
+const isLossChecker = (c: Callback): c is Callback & LossChecker => typeof (c as Partial<LossChecker>).checkLoss === 'function';
+
+export interface RecorderOpts {
+  /** Smoothing of the training loss (default 0.98, fastai's). */
+  beta?: number;
+  /** Training batches between reads of the loss (default DEFAULT_READ_EVERY; Infinity: once per epoch). */
+  readEvery?: number;
+}
 
 /** Per-epoch record: epoch, train_loss (smoothed, as fastai shows), valid_loss, metrics by name, time. */
 export interface EpochRecord {
@@ -48,6 +79,15 @@ async function save(spec: TopLevelSpec, path: string | undefined, scale?: number
   await writePlot(spec, path, scale === undefined ? {} : { scale });
 }
 
+/**
+ * Note [When the Recorder reads]: the training path never reads synchronously and reads rarely. Each
+ * training batch's loss is copied into a small buffer on its device (a Recorder field, so it outlives
+ * the Learner's per-batch scope); the buffer is read, in one read, every `readEvery` batches and at the
+ * end of each training phase, and only then do `losses`, `batchLosses`, `lrs` and `learn.smoothLoss`
+ * grow (one entry per batch, as before), so they lag by up to readEvery - 1 batches during an epoch.
+ * Loss checkers (TerminateOnNaN) see each value, in batch order, before it is recorded. The valid loss
+ * and metrics accumulate on the device (Note [Metrics on the device]) and are read once per pass.
+ */
 export class Recorder extends Callback {
   override batchScoped = true;
   override order = 50;
@@ -63,14 +103,24 @@ export class Recorder extends Callback {
   /** [valid_loss, ...metrics] of the last validation pass. */
   lastValid: (number | null)[] = [];
   readonly smooth: AvgSmoothLoss;
+  /** Training batches between reads of the loss (see Note [When the Recorder reads]). */
+  readonly readEvery: number;
+  /** Losses of the batches not read yet, on the device: slot k holds pendingAt[k]'s. */
+  private lossBuffer: Tensor | null = null;
+  private pendingAt: BatchAt[] = [];
   private epochSum = 0;
   private epochCount = 0;
   private readonly validLoss = new AvgLoss();
   private start = 0;
 
-  constructor(beta = 0.98) {
+  constructor(opts: RecorderOpts | number = {}) {
     super();
-    this.smooth = new AvgSmoothLoss(beta);
+    const o = typeof opts === 'number' ? { beta: opts } : opts;
+    const readEvery = o.readEvery ?? DEFAULT_READ_EVERY;
+    if (!(readEvery === Infinity || (Number.isInteger(readEvery) && readEvery >= 1)))
+      throw new FastgradError(`Recorder: readEvery must be a positive integer (batches between loss reads) or Infinity (once per epoch), got ${readEvery}`);
+    this.readEvery = readEvery;
+    this.smooth = new AvgSmoothLoss(o.beta ?? 0.98);
   }
 
   /** Column names of the progress table: epoch, train_loss, valid_loss, metric names, time. */
@@ -84,6 +134,7 @@ export class Recorder extends Callback {
     this.lrs = [];
     this.values = [];
     this.iters = [];
+    this.pendingAt = [];
     this.smooth.reset();
   }
   beforeEpoch(): void {
@@ -99,22 +150,27 @@ export class Recorder extends Callback {
     const l = this.learn;
     if (!l.yb.length || !l.loss) return;
     if (l.training) {
-      const v = await scalarMean(l.loss);
-      this.smooth.add(v);
-      this.epochSum += v;
-      this.epochCount++;
-      this.batchLosses.push(v);
-      this.losses.push(this.smooth.value!);
-      this.lrs.push(l.opt?.lr ?? l.lr);
-      l.smoothLoss = this.smooth.value;
+      const v = lossMean(l.loss), buf = this.lossBuffer;
+      // a loss that changes dtype or device mid-fit (rare) gets a new buffer, once the old one is read
+      if (buf && (buf.dtype !== v.dtype || buf.device !== v.device)) {
+        await this.readLosses(true);
+        this.lossBuffer = null;
+      }
+      this.stash(v, { epoch: l.epoch, iter: l.iter, lr: l.opt?.lr ?? l.lr });
+      if (this.pendingAt.length >= this.lossBuffer!.numel()) await this.readLosses(true);
     } else {
       const bs = l.yb[0]!.shape[0] ?? 1;
-      await this.validLoss.accumulate(l.pred, l.yb, bs, l.loss);
+      this.validLoss.accumulate(l.pred, l.yb, bs, l.loss);
       for (const m of l.metrics) await m.accumulate(l.pred, l.yb, bs, l.loss);
     }
   }
-  afterEpoch(): void {
+  async afterTrain(): Promise<void> {
+    await this.readLosses(true);
+  }
+  async afterEpoch(): Promise<void> {
     const l = this.learn;
+    await this.readLosses(true); // left unread when the epoch was cancelled during training
+    await Promise.all([this.validLoss.finalize(), ...l.metrics.map((m) => m.finalize?.())]);
     const metrics: Record<string, number | null> = {};
     for (const m of l.metrics) metrics[m.name] = m.value;
     this.lastValid = [this.validLoss.value, ...l.metrics.map((m) => m.value)];
@@ -132,6 +188,43 @@ export class Recorder extends Callback {
       seconds: (performance.now() - this.start) / 1000,
     });
     l.finalRecord = this.finalRecord;
+  }
+  /** Losses still unread when a fit is cancelled mid-epoch are recorded (unchecked: training is over). */
+  async afterFit(): Promise<void> {
+    await this.readLosses(false);
+  }
+
+  /**
+   * Copy a batch's mean loss into the buffer (on its device, no read). The buffer holds min(readEvery,
+   * batches per epoch) losses: a readEvery past the epoch (e.g. Infinity) reads once per epoch.
+   */
+  private stash(v: Tensor, at: BatchAt): void {
+    const n = this.learn.nIter;
+    const size = Math.min(this.readEvery, n > 0 && Number.isFinite(n) ? n : DEFAULT_READ_EVERY);
+    let buf = this.lossBuffer;
+    if (!buf || (this.pendingAt.length === 0 && buf.numel() < size)) buf = this.lossBuffer = zeros([size], { dtype: v.dtype, device: v.device });
+    noGrad(() => buf.select(0, this.pendingAt.length).copy_(v.reshape([])));
+    this.pendingAt.push(at);
+  }
+
+  /** Read the buffered losses (one read) and record them in batch order, after the loss checkers. */
+  private async readLosses(check: boolean): Promise<void> {
+    const at = this.pendingAt;
+    if (!at.length || !this.lossBuffer) return;
+    this.pendingAt = [];
+    const values = await this.lossBuffer.dataAsync();
+    const checkers = check ? this.learn.orderedCbs().filter((c): c is Callback & LossChecker => c.run && isLossChecker(c)) : [];
+    for (let k = 0; k < at.length; k++) {
+      const v = values[k]!;
+      for (const c of checkers) c.checkLoss(v, at[k]!);
+      this.smooth.add(v);
+      this.epochSum += v;
+      this.epochCount++;
+      this.batchLosses.push(v);
+      this.losses.push(this.smooth.value!);
+      this.lrs.push(at[k]!.lr);
+    }
+    this.learn.smoothLoss = this.smooth.value;
   }
 
   /** The last epoch's values in table order: [train_loss, valid_loss, ...metrics] (fastai's final_record). */

@@ -52,9 +52,25 @@ export function dropout(x: Tensor, p = 0.5, training = true, generator?: Generat
   return x.mul(fromArray(noise, x.shape, { device: x.device }));
 }
 
-// NOTE: value checks (class index bounds, probabilities in [0, 1]) need a synchronous read; on WebGPU, which
-// only reads asynchronously, they are skipped (torch on CUDA likewise reports them later, as device asserts).
-const canReadSync = (t: Tensor): boolean => t.device !== 'webgpu';
+// Note [Loss value checks]: the training path never reads a tensor synchronously (DESIGN.md, Reads).
+// - Class indices (nll_loss, cross_entropy) are not read at all: the gather kernel bounds-checks them;
+//   cpu and wasm execute at once, so the loss call throws (renamed below to name the loss); a deferred
+//   device reports it at its next read, as torch on CUDA reports a device-side assert later.
+// - Probabilities in [0, 1] (binary_cross_entropy) have no kernel that checks them: they are checked
+//   with a read of one flag only on backends with readSync (cpu, wasm), where work runs when dispatched
+//   so the read stalls no queue and costs a few elementwise kernels; elsewhere they are not checked.
+const readsSync = (t: Tensor): boolean => t.storage.backend.readSync !== undefined;
+
+/** Run the gathers of a classification loss, naming the loss when a target is out of range. */
+function withTargetCheck<T>(fn: string, C: number, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof IndexError)) throw e;
+    const value = /index (-?\d+) is out of bounds/.exec(e.message)?.[1] ?? '?';
+    throw new IndexError(`${fn}: target ${value} is out of bounds for ${C} classes (targets are class indices in [0, ${C}))`, { cause: e });
+  }
+}
 
 function reduce(l: Tensor, reduction: Reduction): Tensor {
   return reduction === 'none' ? l : reduction === 'sum' ? l.sum() : l.mean();
@@ -121,9 +137,14 @@ function checkClassification(input: Tensor, target: Tensor, fn: string, weight?:
 
 /** F.nll_loss: -input[i, target[i]]·weight[target[i]], averaged over the weights of non-ignored targets. */
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOpts = {}): Tensor {
-  checkClassification(input, target, 'nll_loss', opts.weight);
+  return nll(input, target, opts, 'nll_loss');
+}
+
+/** nll_loss; `fn` names the loss the user called in errors (cross_entropy calls it too). */
+function nll(input: Tensor, target: Tensor, opts: NllOpts, fn: string): Tensor {
+  checkClassification(input, target, fn, opts.weight);
   const r = opts.reduction ?? 'mean';
-  checkReduction(r, 'nll_loss');
+  checkReduction(r, fn);
   const ignore = opts.ignoreIndex ?? -100;
   const oneD = input.ndim === 1;
   const x = oneD ? noGrad(() => input.unsqueeze(0)) : input;
@@ -131,11 +152,12 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOpts = {}): Tens
   const t = target.reshape([-1]).int();
   const valid = t.ne(ignore);
   const tc = where(valid, t, 0);
-  if (canReadSync(tc))
-    for (const c of tc.dataSync()) if (c < 0 || c >= C) throw new IndexError(`nll_loss: target ${c} is out of bounds for ${C} classes`);
-  const wt = opts.weight ? opts.weight.detach().to(x.dtype).gather(0, tc) : null;
+  // see Note [Loss value checks]: the gathers bounds-check the targets
+  const [picked, wt] = withTargetCheck(fn, C, () => [
+    noGrad(() => x.gather(1, tc.unsqueeze(1)).squeeze(1)),
+    opts.weight ? opts.weight.detach().to(x.dtype).gather(0, tc) : null,
+  ] as const);
   const w = noGrad(() => (wt ? where(valid, wt, 0) : valid.to(x.dtype)));
-  const picked = noGrad(() => x.gather(1, tc.unsqueeze(1)).squeeze(1));
   const total = noGrad(() => w.sum());
   const per = noGrad(() => picked.mul(w).neg());
   const out = noGrad(() => (r === 'none' ? (oneD ? per.squeeze(0) : per) : r === 'sum' ? per.sum() : per.sum().div(total)));
@@ -179,8 +201,8 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   checkClassification(input, target, 'cross_entropy', opts.weight);
   const dim = input.ndim - 1;
   const logp = input.logSoftmax(dim);
-  const nll = nllLoss(logp, target, opts);
-  if (!ls) return nll;
+  const nllOut = nll(logp, target, opts, 'cross_entropy');
+  if (!ls) return nllOut;
   const r = opts.reduction ?? 'mean';
   const C = input.shape[dim]!;
   const ignored = target.eq(opts.ignoreIndex ?? -100);
@@ -195,7 +217,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     const wsum = where(ignored.reshape([-1]), 0, opts.weight.detach().gather(0, tc)).sum();
     ret = smooth.sum().div(wsum);
   } else ret = smooth.sum().div(ignored.logicalNot().sum()); // NOTE: torch divides by the non-ignored count
-  return nll.mul(1 - ls).add(ret.mul(ls / C));
+  return nllOut.mul(1 - ls).add(ret.mul(ls / C));
 }
 
 function clampLog(x: Tensor, oneMinus = false): Tensor {
@@ -213,7 +235,8 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOpts 
   sameShape(input, target, 'binary_cross_entropy');
   const r = opts.reduction ?? 'mean';
   checkReduction(r, 'binary_cross_entropy');
-  if (canReadSync(input) && !noGrad(() => input.ge(0).logicalAnd(input.le(1)).all().item()))
+  // see Note [Loss value checks]
+  if (readsSync(input) && !noGrad(() => input.ge(0).logicalAnd(input.le(1)).all().item()))
     throw new FastgradError('binary_cross_entropy: all elements of input should be between 0 and 1; apply sigmoid first, or use binaryCrossEntropyWithLogits on raw outputs');
   const w = opts.weight?.detach();
   const per = noGrad(() => {

@@ -5,7 +5,7 @@ import { getBackend } from '../backend/backend.js';
 import { Node, record1 } from '../autograd/node.js';
 import { runBackward, type BackwardOptions } from '../autograd/engine.js';
 import { isGradEnabled, noGrad } from '../autograd/grad_mode.js';
-import { AutogradError, DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { AutogradError, DTypeError, ShapeError, SyncReadError, fmtShape } from '../errors.js';
 import { type DType, type TypedArray, isFloating } from './dtype.js';
 import { formatTensor } from './print.js';
 import { contiguousStrides, isContiguous, normDim } from './shape.js';
@@ -19,6 +19,8 @@ import * as so from '../ops/sort.js';
 import { type Generator, bernoulliFill, normalFill, uniformFill } from './random.js';
 
 type TL = Tensor | number | boolean;
+const DTYPES: readonly string[] = ['float32', 'float64', 'int32', 'uint8', 'bool'];
+const isDType = (s: string): s is DType => DTYPES.includes(s);
 type Shape = readonly number[];
 type Dims = number | readonly number[] | null | undefined;
 const shapeArgs = (args: readonly (number | Shape)[]): number[] =>
@@ -89,34 +91,58 @@ export class Tensor implements View {
   }
 
   // ---- reading ----
-  /** Contiguous values as a typed array (synchronous; a copy unless already contiguous and whole). */
+  // Note [Reads]: every device reads asynchronously (dataAsync, itemAsync, tolistAsync, toStringAsync),
+  // resolving once all work queued before the call has run. The synchronous forms (dataSync, item,
+  // tolist, toString) need a backend with readSync (cpu, wasm); on one without (webgpu, 'cpu-async')
+  // they throw SyncReadError naming the async form, and printing says how to print instead.
+
+  /** Contiguous values as a typed array, a copy (synchronous: needs a backend with readSync; see dataAsync). */
   dataSync(): TypedArray {
     const be = this.storage.backend;
-    if (this.isContiguous() && this.offset === 0 && this.numel() === this.storage.size) return be.read(this.storage);
-    return be.read(core.copyRaw(this).storage);
+    if (!be.readSync) throw this.syncReadError('dataSync()', 'await t.dataAsync()');
+    return this.readWith((s) => be.readSync!(s));
   }
-  async dataAsync(): Promise<TypedArray> {
-    const src = this.isContiguous() && this.offset === 0 && this.numel() === this.storage.size ? this : core.copyRaw(this);
-    return src.storage.backend.readAsync(src.storage);
+  /** Contiguous values as a typed array (a copy), on every device. */
+  dataAsync(): Promise<TypedArray> {
+    const be = this.storage.backend;
+    return this.readWith((s) => be.read(s));
   }
-  /** The value of a one-element tensor as a JS number (bools as true/false). */
+  /** The value of a one-element tensor as a JS number (bools as 0/1); synchronous, see itemAsync. */
   item(): number {
-    if (this.numel() !== 1)
-      throw new ShapeError(`a Tensor with ${this.numel()} elements cannot be converted to a scalar (shape ${fmtShape(this.shape)})`);
+    this.checkScalar('item');
+    if (!this.storage.backend.readSync) throw this.syncReadError('item()', 'await t.itemAsync()');
     return this.dataSync()[0]!;
   }
-  /** Nested JS arrays (bool tensors give booleans), like torch.Tensor.tolist(). */
+  /** item() on every device. */
+  async itemAsync(): Promise<number> {
+    this.checkScalar('itemAsync');
+    return (await this.dataAsync())[0]!;
+  }
+  /** Nested JS arrays (bool tensors give booleans), like torch.Tensor.tolist(); synchronous, see tolistAsync. */
   tolist(): NestedArray {
+    if (!this.storage.backend.readSync) throw this.syncReadError('tolist()', 'await t.tolistAsync()');
     return nest(this.dataSync(), this.shape, this.dtype === 'bool');
   }
+  /** tolist() on every device. */
   async tolistAsync(): Promise<NestedArray> {
     return nest(await this.dataAsync(), this.shape, this.dtype === 'bool');
   }
+  /** PyTorch's printed form. On a device without synchronous reads, a line saying how to print it. */
   toString(): string {
+    if (!this.storage.backend.readSync)
+      return `tensor(<${this.numel()} values of shape ${fmtShape(this.shape)}, dtype=${this.dtype}, device='${this.device}'>): ` +
+        `this device reads asynchronously; print it with console.log(await t.toStringAsync())`;
+    return this.format(this.dataSync());
+  }
+  /** toString() on every device. */
+  async toStringAsync(): Promise<string> {
+    return this.format(await this.dataAsync());
+  }
+  private format(values: TypedArray): string {
     return formatTensor({
       shape: this.shape,
       dtype: this.dtype,
-      values: this.dataSync(),
+      values,
       requiresGrad: this.requiresGrad && this.isLeaf,
       gradFn: this.gradFn?.name ?? null,
       // host-CPU backends (cpu, wasm) print like torch's cpu tensors: no device=
@@ -127,6 +153,25 @@ export class Tensor implements View {
   // importing node:util, so the core entry stays free of Node built-ins (browsers just ignore it).
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
+  }
+  /** Read the whole storage, or a contiguous copy of this view (freed at once: a pending read keeps it). */
+  private readWith<R>(read: (s: Storage) => R): R {
+    if (this.isContiguous() && this.offset === 0 && this.numel() === this.storage.size) return read(this.storage);
+    const c = core.copyRaw(this);
+    try {
+      return read(c.storage);
+    } finally {
+      c.storage.backend.free(c.storage);
+    }
+  }
+  private checkScalar(method: string): void {
+    if (this.numel() !== 1)
+      throw new ShapeError(`${method}: a Tensor with ${this.numel()} elements cannot be converted to a scalar (shape ${fmtShape(this.shape)})`);
+  }
+  private syncReadError(call: string, alternative: string): SyncReadError {
+    return new SyncReadError(
+      `${call}: device '${this.device}' has no synchronous read (its work runs asynchronously); use ${alternative} instead`,
+    );
   }
 
   // ---- autograd ----
@@ -179,17 +224,35 @@ export class Tensor implements View {
   }
 
   // ---- conversion / copies ----
-  /** `.to(dtype)` or `.to(device)` (device names are those registered: 'cpu', 'wasm', ...). */
+  /**
+   * `.to(dtype)` or `.to(device)` (device names are those registered: 'cpu', 'wasm', ...). A device move
+   * reads the values, so off a device without synchronous reads it throws: use `await t.toAsync(device)`.
+   */
   to(target: DType | string): Tensor {
-    if (['float32', 'float64', 'int32', 'uint8', 'bool'].includes(target)) return core.castTo(this, target as DType);
+    if (isDType(target)) return core.castTo(this, target);
     if (target === this.device) return this;
     const be = getBackend(target);
-    const src = this.dataSync();
-    const out = new Tensor(be.fromArray(src.slice() as TypedArray), this.shape.slice(), contiguousStrides(this.shape), 0);
+    if (!this.storage.backend.readSync)
+      throw new SyncReadError(`to('${target}'): moving a tensor off device '${this.device}' reads its values, and that device has no synchronous read; use await t.toAsync('${target}') instead`);
+    return this.moved(target, be.fromArray(this.dataSync()));
+  }
+  /** `.to(dtype | device)` on every device: awaits the values when the move needs them. */
+  async toAsync(target: DType | string): Promise<Tensor> {
+    if (isDType(target) || target === this.device) return this.to(target);
+    const be = getBackend(target);
+    return this.moved(target, be.fromArray(await this.dataAsync()));
+  }
+  /** The moved copy, differentiable (torch: ToCopyBackward0): the gradient moves back. */
+  private moved(target: string, storage: Storage): Tensor {
+    const out = new Tensor(storage, this.shape.slice(), contiguousStrides(this.shape), 0);
     if (this.dtype === 'bool') out._setDtype('bool');
-    // a device move is differentiable (torch: ToCopyBackward0): the gradient moves back
     const from = this.device;
-    return record1('ToCopyBackward0', [this], out, (g) => [g.to(from)]);
+    return record1('ToCopyBackward0', [this], out, (g) => {
+      // NOTE: backward is synchronous, so a gradient on a device without readSync cannot move back
+      if (!g.storage.backend.readSync)
+        throw new SyncReadError(`backward of to('${target}'): the gradient on '${target}' would be moved back to '${from}' with a synchronous read, which '${target}' lacks; keep the graph on one device (move the inputs, not intermediates)`);
+      return [g.to(from)];
+    });
   }
   float(): Tensor { return this.to('float32'); }
   double(): Tensor { return this.to('float64'); }

@@ -8,6 +8,12 @@ import {
   type GradcheckOptions,
 } from '../../src/index.js';
 import { record1 } from '../../src/autograd/node.js';
+import { describeBackends } from '../helpers/backends.js';
+
+// gradcheck perturbs inputs and reads the outputs synchronously (src/autograd/functional.ts)
+const NO_SYNC_READ = 'gradcheck reads synchronously (perturbing inputs one element at a time)';
+const onDevices = { skip: { 'cpu-async': NO_SYNC_READ } } as const;
+const CHECKER = 'tests the checker itself (its verdicts do not depend on the backend)';
 
 type Fn = (...xs: Tensor[]) => Tensor | Tensor[];
 interface OpInfo {
@@ -367,7 +373,7 @@ const REQUIRED = [
   'F.leakyRelu', 'F.linear', 'F.dropout', 'F.l1Loss', 'F.mseLoss', 'F.nllLoss', 'F.crossEntropy', 'F.binaryCrossEntropy', 'F.binaryCrossEntropyWithLogits',
 ];
 
-describe('gradcheck: every differentiable op (float64, central differences)', () => {
+describeBackends('gradcheck: every differentiable op (float64, central differences)', () => {
   it('covers every differentiable op', () => {
     const covered = new Set(cases.map((c) => c.op));
     expect(REQUIRED.filter((n) => !covered.has(n))).toEqual([]);
@@ -376,9 +382,9 @@ describe('gradcheck: every differentiable op (float64, central differences)', ()
   it.each(cases.map((c) => [`${c.op} ${c.variant}`.trim(), c] as const))('%s', (_name, c) => {
     expect(gradcheck(c.fn, c.inputs(), c.opts)).toBe(true);
   });
-});
+}, onDevices);
 
-describe('gradgradcheck: double backward', () => {
+describeBackends('gradgradcheck: double backward', () => {
   const dd: [string, () => Tensor[], Fn][] = [
     ['pow tensor ** scalar', () => [P([2, 3])], (x) => x.pow(3)],
     ['pow tensor ** tensor', () => [P([3]), U([3])], (a, b) => a.pow(b)],
@@ -416,9 +422,9 @@ describe('gradgradcheck: double backward', () => {
     const opts = _name.startsWith('to ') ? { ...exact, gradOutputs: [V([0.25, -0.5, 1.5])] } : undefined;
     expect(gradgradcheck(fn, inputs, opts)).toBe(true);
   });
-});
+}, onDevices);
 
-describe('the checker is strict', () => {
+describeBackends('the checker is strict', () => {
   /** x*x computed outside autograd with a hand-written (possibly wrong) backward rule. */
   const square = (rule: (g: Tensor, x: Tensor) => Tensor) => (x: Tensor): Tensor =>
     record1('SquareBackward', [x], noGrad(() => x.mul(x)), (g, [xs]) => [rule(g, xs!)], [x]);
@@ -464,4 +470,4 @@ describe('the checker is strict', () => {
     expect(() => grad(a.mul(2).sum(), [a, b])).toThrow(/allowUnused/);
     expect(grad(a.mul(2).sum(), [a, b], { allowUnused: true })[1]).toBeNull();
   });
-});
+}, { skip: { wasm: CHECKER, 'cpu-async': CHECKER } });

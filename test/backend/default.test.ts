@@ -94,8 +94,8 @@ describe('wasm tensors are CPU tensors', () => {
       expect(f, op).toThrow(new RegExp(`${op}: expected all tensors to be on the same device, but found tensors on '(wasm|cpu)' and on '(cpu|wasm)'.*\\.to\\('`));
     }
     // below the ops layer, the backends say it too
-    expect(() => getBackend('cpu').read(w.storage)).toThrow(/move it first with \.to\('cpu'\)/);
-    expect(() => wasm().read(c.storage)).toThrow(/move it first with \.to\('wasm'\)/);
+    expect(() => getBackend('cpu').readSync!(w.storage)).toThrow(/move it first with \.to\('cpu'\)/);
+    expect(() => wasm().readSync!(c.storage)).toThrow(/move it first with \.to\('wasm'\)/);
   });
 });
 
@@ -332,7 +332,7 @@ describe('results do not depend on the thread count', () => {
       const bv = { storage: x.fromArray(b), shape: [B!, K!, N!], strides: bT ? [K! * N!, 1, K!] : [K! * N!, N!, 1], offset: 0 };
       const o = { storage: x.alloc('float32', B! * M! * N!), shape: [B!, M!, N!], strides: [M! * N!, N!, 1], offset: 0 };
       x.matmul(av, bv, o);
-      return [...x.read(o.storage)];
+      return [...x.readSync!(o.storage)];
     };
     for (const dims of [[1, 256, 784, 30], [1, 784, 256, 30], [1, 40, 300, 900], [3, 100, 200, 70], [1, 1000, 700, 1]]) {
       const [B, M, K, N] = dims as [number, number, number, number];
@@ -346,11 +346,11 @@ describe('results do not depend on the thread count', () => {
       if (pass === 'fwd') {
         const o = v(x.alloc('float32', 16 * 16 * 144), [16, 16, 12, 12]);
         x.conv2d(xs, ws, o, p);
-        return [...x.read(o.storage)];
+        return [...x.readSync!(o.storage)];
       }
       const gw = v(x.alloc('float32', 16 * 8 * 9), [16, 8, 3, 3]);
       x.conv2dBackwardWeight(xs, v(x.fromArray(g), [16, 16, 12, 12]), gw, p);
-      return [...x.read(gw.storage)];
+      return [...x.readSync!(gw.storage)];
     };
     const inp = rnd(16 * 8 * 144), w = rnd(16 * 8 * 9), g = rnd(16 * 16 * 144);
     for (const pass of ['fwd', 'bwdW'] as const) expect(conv(two, pass, inp, w, g), pass).toEqual(conv(one, pass, inp, w, g));

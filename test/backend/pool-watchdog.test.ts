@@ -22,7 +22,7 @@ function matmul(be: WasmBackend): Float32Array {
   const a = view(be, A), b = view(be, B), out = view(be, null);
   try {
     be.matmul(a, b, out);
-    return be.read(out.storage) as Float32Array;
+    return be.readSync!(out.storage) as Float32Array;
   } finally {
     for (const v of [a, b, out]) be.free(v.storage);
   }

@@ -106,7 +106,7 @@ function same(a: number, b: number, atol: number, rtol: number): boolean {
 
 /** Compare the whole output storages. */
 function expectSame(c: View, w: View, what: string, atol = 0, rtol = 0): void {
-  const a = cpu.read(c.storage), b = wasm.read(w.storage);
+  const a = cpu.readSync!(c.storage), b = wasm.readSync!(w.storage);
   expect(b.length, what).toBe(a.length);
   for (let i = 0; i < a.length; i++) {
     if (!same(a[i]!, b[i]!, atol, rtol)) expect.fail(`${what}: element ${i} of the storage: wasm ${b[i]}, reference ${a[i]} (atol ${atol}, rtol ${rtol})`);

@@ -50,21 +50,21 @@ describe('wasm heap', () => {
     be.free(a);
     const b = be.alloc('float32', 256) as WasmStorage;
     expect(b.dirty).toBe(true);
-    expect([...be.read(b)].every((v) => v === 0)).toBe(true);
+    expect([...be.readSync!(b)].every((v) => v === 0)).toBe(true);
     // a partial write zeroes the rest first
     be.free(b);
     const c = be.alloc('float32', 256);
     be.fill({ storage: c, shape: [4], strides: [2], offset: 1 }, 3);
-    const r = be.read(c);
+    const r = be.readSync!(c);
     expect([r[0], r[1], r[2], r[3], r[7], r[8]]).toEqual([0, 3, 0, 3, 3, 0]);
     be.free(c);
   });
 
   it('read returns a copy', () => {
     const s = be.fromArray(Float32Array.of(1, 2, 3));
-    const r = be.read(s);
+    const r = be.readSync!(s);
     r[0] = 100;
-    expect(be.read(s)[0]).toBe(1);
+    expect(be.readSync!(s)[0]).toBe(1);
   });
 
   it('using a freed storage throws', () => {
@@ -176,7 +176,7 @@ describe('wasm kernels: edge cases through the Tensor API', () => {
       const bv = { storage: x.fromArray(b), shape: [1, K, N], strides: [0, N, 1], offset: 0 };
       const o = { storage: x.alloc('float32', M * N), shape: [1, M, N], strides: [0, N, 1], offset: 0 };
       x.matmul(av, bv, o);
-      return x.read(o.storage) as Float32Array;
+      return x.readSync!(o.storage) as Float32Array;
     };
     expect(be.info.threads).toBeGreaterThanOrEqual(1);
     const r1 = run(one), r2 = run(be);
@@ -198,7 +198,7 @@ describe('wasm kernels: edge cases through the Tensor API', () => {
       x.binary('lt', v(sa), 0.5, v(o4));
       x.binary('floorDivide', v(si), 7, v(o5));
       expect(() => x.binary('floorDivide', v(si), 0, v(o5))).toThrow(/ZeroDivisionError/);
-      return [o1, o2, o3, o4].map((o) => [...x.read(o)]);
+      return [o1, o2, o3, o4].map((o) => [...x.readSync!(o)]);
     };
     expect(run(be)).toEqual(run(one));
   });
@@ -210,7 +210,7 @@ describe('wasm kernels: edge cases through the Tensor API', () => {
     const v = (s: WasmStorage) => ({ storage: s, shape: [n], strides: [1], offset: 0 });
     for (const op of ['exp', 'sigmoid'] as const) {
       be.unary(op, v(xs), v(o));
-      const r = be.read(o);
+      const r = be.readSync!(o);
       for (let i = 0; i < n; i++) {
         const t = Math.fround(op === 'exp' ? Math.exp(x[i]!) : 1 / (1 + Math.exp(-x[i]!)));
         if (t < 1.2e-38) {

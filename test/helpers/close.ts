@@ -20,3 +20,8 @@ export function expectClose(actual: Tensor | number[] | number, expected: unknow
     else if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) expect.fail(`element ${i}: got ${x}, expected ${y} (atol ${atol}, rtol ${rtol})`);
   }
 }
+
+/** expectClose with an awaited read, for suites that run on devices without synchronous reads. */
+export async function expectAllClose(actual: Tensor, expected: unknown, atol = 1e-5, rtol = 1e-5): Promise<void> {
+  expectClose(flat(await actual.tolistAsync()), expected, atol, rtol);
+}

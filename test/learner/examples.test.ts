@@ -4,10 +4,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { BOOK, main as sgdQuadratic } from '../../examples/ch04-sgd-quadratic/main.js';
 import { NOTEBOOK, main as howANetWorks } from '../../examples/lesson3-how-a-net-works/main.js';
 import { NumpyRandomState } from '../../examples/lesson3-how-a-net-works/np-random.js';
+import { describeBackends } from '../helpers/backends.js';
 
 const dirs: string[] = [];
 const tmp = async (name: string) => {
@@ -20,8 +21,10 @@ afterAll(async () => {
 });
 
 const decreasing = (xs: number[]) => xs.every((v, i) => i === 0 || v < xs[i - 1]!);
+// NOTE: the examples are the book's code, which reads values synchronously (`.item()`, printing) as a user may
+const bookCode = { skip: { 'cpu-async': 'the example scripts read synchronously, as the book\'s code does' } };
 
-describe('examples/ch04-sgd-quadratic', () => {
+describeBackends('examples/ch04-sgd-quadratic', () => {
   it('runs the book\'s 10 apply_step calls, writes the plots and results.json', async () => {
     const out = await tmp('sgd');
     const lines: string[] = [];
@@ -39,9 +42,9 @@ describe('examples/ch04-sgd-quadratic', () => {
     r.losses.forEach((l, i) => expect(Math.abs(l - BOOK.losses[i]!) / BOOK.losses[i]!).toBeLessThan(1e-6));
     expect(lines.join('\n')).toContain('tensor([-53195.8594,  -3419.7146,   -253.8908])');
   });
-});
+}, bookCode);
 
-describe('examples/lesson3-how-a-net-works', () => {
+describeBackends('examples/lesson3-how-a-net-works', () => {
   it('NumpyRandomState reproduces np.random.seed(42); np.random.normal(size=3)', () => {
     // NumPy 1.24: np.random.seed(42); np.random.normal(size=3) → [0.49671415, -0.1382643, 0.64768854]
     expect([...new NumpyRandomState(42).normal(0, 1, 3)].map((v) => v.toFixed(8))).toEqual(['0.49671415', '-0.13826430', '0.64768854']);
@@ -61,4 +64,4 @@ describe('examples/lesson3-how-a-net-works', () => {
     expect(decreasing([r.initialLoss, ...r.losses])).toBe(true);
     expect(r.losses.map((l) => l.toFixed(2))).toEqual(NOTEBOOK.losses.map((l) => l.toFixed(2)));
   });
-});
+}, bookCode);

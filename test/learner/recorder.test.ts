@@ -1,9 +1,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Tensor, isGradEnabled, optim } from '../../src/node.js'; // the Node entry: plotLoss writes files
 import { AvgSmoothLoss, Learner } from '../../src/learner/index.js';
+import { describeBackends } from '../helpers/backends.js';
+import { val } from '../helpers/read.js';
 import { linearData, linearModel, mse } from './helpers.js';
 
 const quiet = { progress: 'never' as const };
@@ -14,7 +16,7 @@ function scriptedLoss(): (p: Tensor, t: Tensor) => Tensor {
   return (p) => p.sum().mul(0).add(isGradEnabled() ? ++k : 0.5);
 }
 
-describe('Recorder values', () => {
+describeBackends('Recorder values', () => {
   // 2 epochs of 2 training batches: raw losses 1, 2 | 3, 4.
   const fitScripted = async () => {
     const learn = new Learner(linearData({ nTrain: 4, nValid: 2, bs: 2 }), linearModel(), {
@@ -47,7 +49,7 @@ describe('Recorder values', () => {
     expect(r.values.map((v) => v.trainLossMean)).toEqual([1.5, 3.5]);
     expect(r.values.map((v) => v.validLoss)).toEqual([0.5, 0.5]);
     const ys = linearData({ nTrain: 4, nValid: 2, bs: 2 }).valid.dataset as unknown as { tensors: Tensor[] };
-    const targMean = ys.tensors[1]!.mean().item();
+    const targMean = await val(ys.tensors[1]!.mean());
     expect(r.values[1]!.metrics).toEqual({ metric: expect.closeTo(targMean, 6) });
     expect(r.metricNames).toEqual(['epoch', 'train_loss', 'valid_loss', 'metric', 'time']);
     const by = r.valuesByName();
@@ -76,7 +78,8 @@ describe('Recorder values', () => {
   });
 });
 
-describe('Recorder plots', () => {
+const plotsOnly = 'the plots are drawn from the Recorder\'s numbers, which Recorder values checks on every backend';
+describeBackends('Recorder plots', () => {
   let dir = '';
   let learn: Learner;
   beforeAll(async () => {
@@ -121,4 +124,4 @@ describe('Recorder plots', () => {
     await expect(fresh.recorder.plotLoss()).rejects.toThrow(/call learn.fit first/);
     await expect(fresh.recorder.plotMetrics()).rejects.toThrow(/call learn.fit first/);
   });
-});
+}, { skip: { cpu: plotsOnly, 'cpu-async': plotsOnly } });

@@ -34,9 +34,9 @@ export function T(j: TJ): Tensor {
   throw new Error(`golden: unexpected dtype ${j.dtype}`);
 }
 
-/** Bit-exact comparison with a golden tensor or digest (float32 values in the JSON are exact). */
-export function expectExact(got: Tensor, want: TJ | Digest, what: string): void {
-  const a = Array.from(got.dataSync() as Float32Array);
+/** Bit-exact comparison with a golden tensor or digest (float32 values in the JSON are exact); awaited read. */
+export async function expectExact(got: Tensor, want: TJ | Digest, what: string): Promise<void> {
+  const a = Array.from((await got.dataAsync()) as Float32Array);
   if ('numel' in want) {
     expect(a.length, `${what}: numel`).toBe(want.numel);
     expect(a.slice(0, want.head.length), `${what}: head`).toEqual(want.head);
@@ -54,10 +54,10 @@ export function expectExact(got: Tensor, want: TJ | Digest, what: string): void 
   expect(a, what).toEqual(want.data.map(num));
 }
 
-/** |got - want| <= atol + rtol·|want| elementwise, NaN and ±inf matched exactly. */
-export function expectNear(got: Tensor, want: TJ, what: string, rtol = 1e-5, atol = 1e-6): void {
+/** |got - want| <= atol + rtol·|want| elementwise, NaN and ±inf matched exactly; awaited read. */
+export async function expectNear(got: Tensor, want: TJ, what: string, rtol = 1e-5, atol = 1e-6): Promise<void> {
   expect(got.shape, `${what}: shape`).toEqual(want.shape);
-  const a = Array.from(got.dataSync() as Float32Array);
+  const a = Array.from((await got.dataAsync()) as Float32Array);
   const e = want.data.map(num);
   for (let i = 0; i < e.length; i++) {
     const x = a[i]!, y = e[i]!;

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor, pow, tensor, where, zeros } from '../../src/index.js';
 import { binary } from '../../src/ops/elementwise.js';
-import { describeBackends } from '../helpers/backends.js';
+import { READS_SYNC, describeBackends } from '../helpers/backends.js';
 import { type OpFn, type Value, T, loadCases, registerCases } from './golden_cases.js';
 
 const UNARY: Record<string, (x: Tensor) => Tensor> = {
@@ -74,7 +74,7 @@ describeBackends('elementwise ops vs PyTorch 1.13', () => {
     groups.set(g, [...(groups.get(g) ?? []), c]);
   }
   for (const [op, cs] of groups) describe(op, () => registerCases(cs, ELEMENTWISE_OPS));
-});
+}, { skip: { 'cpu-async': READS_SYNC } });
 
 describeBackends('elementwise: fastgrad-specific behaviour', () => {
   it('an in-place op on a tensor without grad saves the pre-write value when the other operand needs grad', () => {
@@ -87,4 +87,4 @@ describeBackends('elementwise: fastgrad-specific behaviour', () => {
   it('operand errors name the shapes', () => {
     expect(() => zeros([2, 3]).add(zeros([4]))).toThrow(/\[2, 3\].*\[4\]/);
   });
-});
+}, { skip: { 'cpu-async': READS_SYNC } });

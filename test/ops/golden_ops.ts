@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
 import { Slice, type IndexItem, Tensor } from '../../src/index.js';
 import type { DType, TypedArray } from '../../src/tensor/dtype.js';
-import { describeBackends } from '../helpers/backends.js';
+import { READS_SYNC, describeBackends } from '../helpers/backends.js';
 
 type Num = number | 'nan' | 'inf' | '-inf' | boolean;
 interface TJ {
@@ -276,5 +276,5 @@ export function goldenSuite(family: string, minCases: number): void {
       if (skip) it.skip(`${c.name} — deviation: ${skip}`, () => {});
       else it(c.name, () => runCase(c));
     }
-  });
+  }, { skip: { 'cpu-async': READS_SYNC } });
 }

@@ -1,8 +1,10 @@
 // fastai's SGD and Adam (fastgrad's optim) against torch.optim and fastai's formulas written out in
 // tools/golden/nn.py (group "optim"): parameters after each of 5 steps on a small MLP agree within 1e-6
 // relative, both with torch's gradients fed in (the update rule alone) and end to end.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { F, Tensor, nn, optim, randn, tensor, zeros } from '../../src/index.js';
+import { describeBackends } from '../helpers/backends.js';
+import { vals } from '../helpers/read.js';
 import { T, casesOf, num, type TJ } from '../nn/golden.js';
 
 const RTOL = 1e-6, ATOL = 1e-7;
@@ -13,8 +15,8 @@ const worst = { params: 0, grads: 0 };
  * max|got - want| / max|want| per tensor (elementwise relative error is meaningless for a weight that
  * crosses zero: -3e-4 reached from 0.3 carries the rounding of 0.3).
  */
-function expectRel(got: Tensor, want: TJ, what: string, rtol = RTOL, atol = ATOL, kind: 'params' | 'grads' = 'params'): void {
-  const a = got.dataSync();
+async function expectRel(got: Tensor, want: TJ, what: string, rtol = RTOL, atol = ATOL, kind: 'params' | 'grads' = 'params'): Promise<void> {
+  const a = await got.dataAsync();
   const e = want.data.map(num);
   expect(a.length, what).toBe(e.length);
   let dmax = 0, emax = 0;
@@ -42,32 +44,32 @@ function makeModel(c: Record<string, any>): nn.Sequential {
 
 const cases = casesOf('optim');
 
-describe('optimizer steps with torch\'s gradients fed in', () => {
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_n, c) => {
+describeBackends('optimizer steps with torch\'s gradients fed in', () => {
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_n, c) => {
     const params = (c.init as TJ[]).map((j) => new nn.Parameter(T(j)));
     const opt = makeOpt(c, params);
-    c.steps.forEach((s: { grads: TJ[]; params: TJ[] }, k: number) => {
+    for (const [k, s] of (c.steps as { grads: TJ[]; params: TJ[] }[]).entries()) {
       params.forEach((p, i) => (p.grad = T(s.grads[i]!)));
       opt.step();
-      params.forEach((p, i) => expectRel(p, s.params[i]!, `step ${k + 1} ${c.param_names[i]}`));
-    });
+      for (const [i, p] of params.entries()) await expectRel(p, s.params[i]!, `step ${k + 1} ${c.param_names[i]}`);
+    }
   });
 });
 
-describe('training loop end to end (fastgrad forward/backward + step)', () => {
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_n, c) => {
+describeBackends('training loop end to end (fastgrad forward/backward + step)', () => {
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_n, c) => {
     const model = makeModel(c);
     const x = T(c.x), y = T(c.y);
     const opt = makeOpt(c, model.parameters());
-    c.steps.forEach((s: { loss: number; grads: TJ[]; params: TJ[] }, k: number) => {
+    for (const [k, s] of (c.steps as { loss: number; grads: TJ[]; params: TJ[] }[]).entries()) {
       opt.zeroGrad();
       const loss = F.mseLoss(model.call(x), y);
-      expect(Math.abs((loss.item() as number) - s.loss)).toBeLessThanOrEqual(1e-6 * Math.abs(s.loss));
+      expect(Math.abs((await loss.itemAsync()) - s.loss)).toBeLessThanOrEqual(1e-6 * Math.abs(s.loss));
       loss.backward();
-      model.parameters().forEach((p, i) => expectRel(p.grad!, s.grads[i]!, `step ${k + 1} grad ${c.param_names[i]}`, 1e-5, 1e-7, 'grads'));
+      for (const [i, p] of model.parameters().entries()) await expectRel(p.grad!, s.grads[i]!, `step ${k + 1} grad ${c.param_names[i]}`, 1e-5, 1e-7, 'grads');
       opt.step();
-      model.parameters().forEach((p, i) => expectRel(p, s.params[i]!, `step ${k + 1} ${c.param_names[i]}`));
-    });
+      for (const [i, p] of model.parameters().entries()) await expectRel(p, s.params[i]!, `step ${k + 1} ${c.param_names[i]}`);
+    }
   });
   it('reports the worst relative difference seen', () => {
     console.log(`optim: worst relative difference to torch/fastai: params ${worst.params.toExponential(2)}, grads ${worst.grads.toExponential(2)}`);
@@ -75,7 +77,7 @@ describe('training loop end to end (fastgrad forward/backward + step)', () => {
   });
 });
 
-describe('Optimizer protocol', () => {
+describeBackends('Optimizer protocol', () => {
   it('fastai defaults: Adam mom 0.9, sqrMom 0.99, eps 1e-5, wd 0.01 decoupled; SGD mom 0, wd 0', () => {
     const p = [new nn.Parameter(zeros([2]))];
     expect(new optim.Adam(p).paramGroups[0]!.hypers).toEqual({ lr: 1e-3, mom: 0.9, sqrMom: 0.99, eps: 1e-5, wd: 0.01, decoupleWd: true });
@@ -101,21 +103,21 @@ describe('Optimizer protocol', () => {
     expect(() => new optim.SGD([a, { params: [a] }] as never)).toThrow(/not a mix/);
     expect(new optim.SGD([a, a]).params.length).toBe(1);
   });
-  it('step skips parameters without a gradient; zeroGrad nulls or zeros grads', () => {
+  it('step skips parameters without a gradient; zeroGrad nulls or zeros grads', async () => {
     const a = new nn.Parameter(tensor([1, 2]).float()), b = new nn.Parameter(tensor([3]).float());
     const o = new optim.SGD([a, b], { lr: 0.5, mom: 0.9 });
     a.grad = tensor([1, 1]).float();
     o.step();
-    expect(a.tolist()).toEqual([0.5, 1.5]);
-    expect(b.tolist()).toEqual([3]);
+    expect(await vals(a)).toEqual([0.5, 1.5]);
+    expect(await vals(b)).toEqual([3]);
     expect(o.state.has(b)).toBe(false);
     o.zeroGrad(false);
-    expect(a.grad!.tolist()).toEqual([0, 0]);
+    expect(await vals(a.grad!)).toEqual([0, 0]);
     o.zeroGrad();
     expect(a.grad).toBeNull();
   });
-  it('stateDict / loadStateDict restore hypers and state so a resumed run continues identically', () => {
-    const run = (resume: boolean): number[] => {
+  it('stateDict / loadStateDict restore hypers and state so a resumed run continues identically', async () => {
+    const run = async (resume: boolean): Promise<number[]> => {
       const p = new nn.Parameter(tensor([1, -2, 3]).float());
       let o = new optim.Adam([p], { lr: 0.1 });
       for (let i = 0; i < 6; i++) {
@@ -127,9 +129,9 @@ describe('Optimizer protocol', () => {
         p.grad = p.mul(p).add(1);
         o.step();
       }
-      return p.tolist() as number[];
+      return (await vals(p)) as number[];
     };
-    expect(run(true)).toEqual(run(false));
+    expect(await run(true)).toEqual(await run(false));
     const o = new optim.SGD([new nn.Parameter(zeros([1]))]);
     expect(() => o.loadStateDict({ groups: [], state: [] })).toThrow(/0 param groups, this optimizer has 1/);
   });

@@ -2,10 +2,12 @@
 // random broadcast-compatible shape pairs (contiguous and strided operands), broadcastShapes, the
 // errors for incompatible pairs, sum over random dims (keepdim or not), and the broadcasting backward.
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { Tensor, errors, fromArray, where } from '../../src/index.js';
 import { broadcastShapes } from '../../src/tensor/shape.js';
 import { fmtShape } from '../../src/errors.js';
+import { describeBackends } from '../helpers/backends.js';
+import { vals } from '../helpers/read.js';
 import { N, type NT, flat, permFrom, prod, shapeArb } from './naive.js';
 
 fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 42), numRuns: Number(process.env.FC_RUNS ?? 100) });
@@ -51,10 +53,10 @@ function tensorOf(nt: NT, perm: readonly number[], dtype: 'float32' | 'int32' = 
 
 const operands = compatiblePair.chain(({ a, b }) => fc.tuple(valuesFor(a), valuesFor(b)));
 
-describe('broadcasting binary ops', () => {
-  test('broadcastShapes matches numpy rules and is commutative', () => {
-    fc.assert(
-      fc.property(compatiblePair, ({ a, b }) => {
+describeBackends('broadcasting binary ops', () => {
+  test('broadcastShapes matches numpy rules and is commutative', async () => {
+    await fc.assert(
+      fc.asyncProperty(compatiblePair, async ({ a, b }) => {
         const ab = broadcastShapes(a, b), ba = broadcastShapes(b, a);
         expect(ab).toEqual(ba);
         expect(ab).toEqual(N.broadcastShapes(a, b));
@@ -63,9 +65,9 @@ describe('broadcasting binary ops', () => {
     );
   });
 
-  test('add/mul/sub/maximum equal the naive broadcast (strided operands too)', () => {
-    fc.assert(
-      fc.property(operands, ([x, y]) => {
+  test('add/mul/sub/maximum equal the naive broadcast (strided operands too)', async () => {
+    await fc.assert(
+      fc.asyncProperty(operands, async ([x, y]) => {
         const a = tensorOf(x.nt, x.perm), b = tensorOf(y.nt, y.perm);
         const cases: [Tensor, (p: number, q: number) => number][] = [
           [a.add(b), (p, q) => p + q],
@@ -77,52 +79,52 @@ describe('broadcasting binary ops', () => {
         for (const [got, f] of cases) {
           const want = N.binary(x.nt, y.nt, f);
           expect(got.shape).toEqual(want.shape);
-          expect(flat(got.tolist()).map((v) => v + 0)).toEqual(want.data.map((v) => v + 0));
+          expect(flat(await vals(got)).map((v) => v + 0)).toEqual(want.data.map((v) => v + 0));
         }
         // comparisons broadcast to bool
         const lt = a.lt(b);
         expect(lt.dtype).toBe('bool');
-        expect(flat(lt.tolist())).toEqual(N.binary(x.nt, y.nt, (p, q) => (p < q ? 1 : 0)).data);
+        expect(flat(await vals(lt))).toEqual(N.binary(x.nt, y.nt, (p, q) => (p < q ? 1 : 0)).data);
       }),
     );
   });
 
-  test('int32 operands broadcast and promote with float ones', () => {
-    fc.assert(
-      fc.property(operands, ([x, y]) => {
+  test('int32 operands broadcast and promote with float ones', async () => {
+    await fc.assert(
+      fc.asyncProperty(operands, async ([x, y]) => {
         const a = tensorOf(x.nt, x.perm, 'int32'), b = tensorOf(y.nt, y.perm, 'float32');
         const s = a.add(b);
         expect(s.dtype).toBe('float32');
-        expect(flat(s.tolist())).toEqual(N.binary(x.nt, y.nt, (p, q) => p + q).data);
+        expect(flat(await vals(s))).toEqual(N.binary(x.nt, y.nt, (p, q) => p + q).data);
         const ii = a.mul(tensorOf(y.nt, y.perm, 'int32'));
         expect(ii.dtype).toBe('int32');
-        expect(flat(ii.tolist()).map((v) => v + 0)).toEqual(N.binary(x.nt, y.nt, (p, q) => p * q + 0).data);
+        expect(flat(await vals(ii)).map((v) => v + 0)).toEqual(N.binary(x.nt, y.nt, (p, q) => p * q + 0).data);
       }),
     );
   });
 
-  test('where(cond, a, b) broadcasts all three', () => {
-    fc.assert(
-      fc.property(operands, ([x, y]) => {
+  test('where(cond, a, b) broadcasts all three', async () => {
+    await fc.assert(
+      fc.asyncProperty(operands, async ([x, y]) => {
         const a = tensorOf(x.nt, x.perm), b = tensorOf(y.nt, y.perm);
         const cond = a.gt(0);
         const got = where(cond, a, b);
         const want = N.binary(x.nt, y.nt, (p, q) => (p > 0 ? p : q));
         expect(got.shape).toEqual(want.shape);
-        expect(flat(got.tolist())).toEqual(want.data);
+        expect(flat(await vals(got))).toEqual(want.data);
       }),
     );
   });
 
-  test('expand / broadcastTo equal the naive broadcast and share storage', () => {
-    fc.assert(
-      fc.property(operands, ([x, y]) => {
+  test('expand / broadcastTo equal the naive broadcast and share storage', async () => {
+    await fc.assert(
+      fc.asyncProperty(operands, async ([x, y]) => {
         const a = tensorOf(x.nt, x.perm);
         const shape = broadcastShapes(x.nt.shape, y.nt.shape);
         const e = a.broadcastTo(shape);
         expect(e.storage).toBe(a.storage);
         expect(e.shape).toEqual(shape);
-        expect(flat(e.tolist())).toEqual(N.expand(x.nt, shape).data);
+        expect(flat(await vals(e))).toEqual(N.expand(x.nt, shape).data);
         // broadcast dims have stride 0
         const lead = shape.length - a.ndim;
         shape.forEach((s, i) => {
@@ -132,9 +134,9 @@ describe('broadcasting binary ops', () => {
     );
   });
 
-  test('backward of a broadcast op sums the gradient over the broadcast dims', () => {
-    fc.assert(
-      fc.property(operands, ([x, y]) => {
+  test('backward of a broadcast op sums the gradient over the broadcast dims', async () => {
+    await fc.assert(
+      fc.asyncProperty(operands, async ([x, y]) => {
         const a = tensorOf(x.nt, x.perm).requiresGrad_(), b = tensorOf(y.nt, y.perm).requiresGrad_();
         a.mul(b).sum().backward();
         const shape = N.broadcastShapes(x.nt.shape, y.nt.shape)!;
@@ -148,15 +150,15 @@ describe('broadcasting binary ops', () => {
         const ga = reduceTo(N.expand(y.nt, shape), x.nt.shape), gb = reduceTo(N.expand(x.nt, shape), y.nt.shape);
         expect(a.grad!.shape).toEqual(x.nt.shape);
         expect(b.grad!.shape).toEqual(y.nt.shape);
-        expect(flat(a.grad!.tolist()).map((v) => v + 0)).toEqual(ga.data.map((v) => v + 0));
-        expect(flat(b.grad!.tolist()).map((v) => v + 0)).toEqual(gb.data.map((v) => v + 0));
+        expect(flat(await vals(a.grad!)).map((v) => v + 0)).toEqual(ga.data.map((v) => v + 0));
+        expect(flat(await vals(b.grad!)).map((v) => v + 0)).toEqual(gb.data.map((v) => v + 0));
       }),
     );
   });
 
-  test('incompatible shapes throw a ShapeError naming both shapes', () => {
-    fc.assert(
-      fc.property(incompatiblePair, fc.boolean(), ({ a, b }, swap) => {
+  test('incompatible shapes throw a ShapeError naming both shapes', async () => {
+    await fc.assert(
+      fc.asyncProperty(incompatiblePair, fc.boolean(), async ({ a, b }, swap) => {
         const [p, q] = swap ? [b, a] : [a, b];
         expect(N.broadcastShapes(p, q)).toBeNull();
         const both = new RegExp(`${esc(fmtShape(p))}.*${esc(fmtShape(q))}`);
@@ -176,14 +178,14 @@ describe('broadcasting binary ops', () => {
 
 const esc = (s: string): string => s.replace(/[[\]]/g, '\\$&');
 
-describe('reductions over random dims', () => {
+describeBackends('reductions over random dims', () => {
   const sumCase = shapeArb({ maxRank: 4, zero: true }).chain((shape) =>
     fc.tuple(valuesFor(shape), fc.subarray([...shape.keys()]), fc.boolean(), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 })),
   );
 
-  test('sum(dims, keepdim) equals the naive sum (negative dims, strided input)', () => {
-    fc.assert(
-      fc.property(sumCase, ([{ nt, perm }, dims, keepdim, negs]) => {
+  test('sum(dims, keepdim) equals the naive sum (negative dims, strided input)', async () => {
+    await fc.assert(
+      fc.asyncProperty(sumCase, async ([{ nt, perm }, dims, keepdim, negs]) => {
         const t = tensorOf(nt, perm);
         const arg = dims.map((d, i) => (negs[i] ? d - nt.shape.length : d));
         const got = dims.length === 0 ? t.sum(null, keepdim) : t.sum(arg, keepdim);
@@ -191,25 +193,25 @@ describe('reductions over random dims', () => {
         const want = N.sum(nt, all, keepdim);
         if (dims.length === 0 && !keepdim) expect(got.shape).toEqual([]);
         else expect(got.shape).toEqual(want.shape);
-        expect(flat(got.tolist()).map((v) => v + 0)).toEqual(want.data.map((v) => v + 0));
+        expect(flat(await vals(got)).map((v) => v + 0)).toEqual(want.data.map((v) => v + 0));
         // keepdim=true output broadcasts back against the input
         if (keepdim) expect(t.sub(got).shape).toEqual(nt.shape);
       }),
     );
   });
 
-  test('int sums stay integral; mean = sum / count on floats', () => {
-    fc.assert(
-      fc.property(sumCase, ([{ nt, perm }, dims, keepdim]) => {
+  test('int sums stay integral; mean = sum / count on floats', async () => {
+    await fc.assert(
+      fc.asyncProperty(sumCase, async ([{ nt, perm }, dims, keepdim]) => {
         if (dims.length === 0) return;
         const ti = tensorOf(nt, perm, 'int32');
         const s = ti.sum(dims, keepdim);
         expect(s.dtype).toBe('int32');
-        expect(flat(s.tolist()).map((v) => v + 0)).toEqual(N.sum(nt, dims, keepdim).data.map((v) => v + 0));
+        expect(flat(await vals(s)).map((v) => v + 0)).toEqual(N.sum(nt, dims, keepdim).data.map((v) => v + 0));
         const count = dims.reduce((c, d) => c * nt.shape[d]!, 1);
         const m = tensorOf(nt, perm).mean(dims, keepdim);
         const want = N.sum(nt, dims, keepdim).data.map((v) => v / count);
-        flat(m.tolist()).forEach((v, i) => {
+        flat(await vals(m)).forEach((v, i) => {
           if (Number.isNaN(want[i]!)) expect(v).toBeNaN();
           else expect(v).toBeCloseTo(want[i]!, 5);
         });

@@ -6,6 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { Slice, Tensor, arange, errors, tensor, type IndexItem, type NestedArray } from '../../src/index.js';
+import { OPS_READ_ON_HOST, describeBackends } from '../helpers/backends.js';
+import { vals } from '../helpers/read.js';
 import { N, type NT, at, flat, fromFn, indices, permFrom, prod, pySlice, shapeArb } from './naive.js';
 
 fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 42), numRuns: Number(process.env.FC_RUNS ?? 100) });
@@ -209,55 +211,55 @@ const maskCase = shapeArb({ minRank: 1, maxRank: 3, zero: true }).chain((shape) 
 
 // ---- properties ----
 
-function checkGet(shape: number[], items: Item[], style: number): { t: Tensor; out: Tensor; want: NT; basic: boolean } {
+async function checkGet(shape: number[], items: Item[], style: number): Promise<{ t: Tensor; out: Tensor; want: NT; basic: boolean }> {
   const t = rootOf(shape);
   const { out: want, basic } = naiveIndex(rootNT(shape), items);
   const out = t.get(...spell(items, style));
   const what = `x${JSON.stringify(shape)}[${describeItems(items)}]`;
   expect(out.shape, what).toEqual(want.shape);
-  expect(flat(out.tolist()), what).toEqual(want.data);
+  expect(flat(await vals(out)), what).toEqual(want.data);
   if (basic) expect(out.storage, `${what} is a view`).toBe(t.storage);
   else expect(out.storage, `${what} is a copy`).not.toBe(t.storage);
   return { t, out, want, basic };
 }
 
-describe('basic indexing (ints, slices, None, ellipsis)', () => {
-  test('get equals the naive model and is a view', () => {
-    fc.assert(fc.property(basicCase, ({ shape, items, style }) => void checkGet(shape, items, style)));
+describeBackends('basic indexing (ints, slices, None, ellipsis)', () => {
+  test('get equals the naive model and is a view', async () => {
+    await fc.assert(fc.asyncProperty(basicCase, async ({ shape, items, style }) => { await checkGet(shape, items, style); }));
   });
 
-  test('set(items, scalar) writes exactly the selected elements of the base', () => {
-    fc.assert(
-      fc.property(basicCase, ({ shape, items, style }) => {
+  test('set(items, scalar) writes exactly the selected elements of the base', async () => {
+    await fc.assert(
+      fc.asyncProperty(basicCase, async ({ shape, items, style }) => {
         const t = rootOf(shape);
         const { out: sel } = naiveIndex(rootNT(shape), items);
         const spelled = spell(items, style);
         t.set(spelled.length === 1 ? spelled[0]! : spelled, -1);
         const want = [...Array(prod(shape)).keys()];
         for (const k of sel.data) want[k] = -1;
-        expect(flat(t.tolist())).toEqual(want);
+        expect(flat(await vals(t))).toEqual(want);
       }),
     );
   });
 
-  test('set then get round-trips (value as given, with leading 1s, and broadcast from its last dim)', () => {
-    fc.assert(
-      fc.property(basicCase, fc.nat({ max: 2 }), ({ shape, items, style }, form) => {
+  test('set then get round-trips (value as given, with leading 1s, and broadcast from its last dim)', async () => {
+    await fc.assert(
+      fc.asyncProperty(basicCase, fc.nat({ max: 2 }), async ({ shape, items, style }, form) => {
         const t = rootOf(shape);
         const { out: sel } = naiveIndex(rootNT(shape), items);
         const spelled = spell(items, style);
         const n = prod(sel.shape);
         let value = tensor([...Array(n).keys()].map((i) => -1 - i), { dtype: 'float32' }).reshape(sel.shape);
         if (form === 2 && sel.shape.length > 0) value = tensor([...Array(sel.shape.at(-1)).keys()].map((i) => -1 - i), { dtype: 'float32' });
-        const expected = value.expand(sel.shape).tolist();
+        const expected = await vals(value.expand(sel.shape));
         // torch drops leading size-1 dims of the value: out[i] = y with y of shape [1, n]
         t.set(spelled, form === 1 ? value.unsqueeze(0).unsqueeze(0) : value);
         const got = t.get(...spelled);
         expect(got.shape).toEqual(sel.shape);
-        expect(got.tolist()).toEqual(expected);
+        expect(await vals(got)).toEqual(expected);
         // the rest of the base is untouched
         const touched = new Set(sel.data);
-        flat(t.tolist()).forEach((v, k) => {
+        flat(await vals(t)).forEach((v, k) => {
           if (!touched.has(k)) expect(v).toBe(k);
         });
       }),
@@ -265,35 +267,35 @@ describe('basic indexing (ints, slices, None, ellipsis)', () => {
   });
 });
 
-describe('integer-array indexing', () => {
-  test('get equals a naive gather (numpy placement of the index dims) and copies', () => {
-    fc.assert(fc.property(advancedCase, ({ shape, items, style }) => void checkGet(shape, items, style)));
+describeBackends('integer-array indexing', () => {
+  test('get equals a naive gather (numpy placement of the index dims) and copies', async () => {
+    await fc.assert(fc.asyncProperty(advancedCase, async ({ shape, items, style }) => { await checkGet(shape, items, style); }));
   });
 
-  test('plain ints select before the arrays are placed (torch, unlike numpy)', () => {
+  test('plain ints select before the arrays are placed (torch, unlike numpy)', async () => {
     const x = rootOf([2, 3, 4]);
     // numpy gives (2, 3) here; torch applies the int as a select first, giving (3, 2)
     expect(x.get(0, ':', [0, 1]).shape).toEqual([3, 2]);
-    expect(x.get(0, ':', [0, 1]).tolist()).toEqual([[0, 1], [4, 5], [8, 9]]);
+    expect(await vals(x.get(0, ':', [0, 1]))).toEqual([[0, 1], [4, 5], [8, 9]]);
     // arrays separated by a slice still go to the front
     expect(x.get([0, 1], ':', [1, 2]).shape).toEqual([2, 3]);
     // a 0-d int tensor behaves like a plain int
     expect(x.get(tensor(0), ':', [0, 1]).shape).toEqual([3, 2]);
   });
 
-  test('gradient counts how many times each element was gathered', () => {
-    fc.assert(
-      fc.property(advancedCase, ({ shape, items, style }) => {
+  test('gradient counts how many times each element was gathered', async () => {
+    await fc.assert(
+      fc.asyncProperty(advancedCase, async ({ shape, items, style }) => {
         const x = rootOf(shape).requiresGrad_();
         x.get(...spell(items, style)).sum().backward();
         const counts = new Array<number>(prod(shape)).fill(0);
         for (const k of naiveIndex(rootNT(shape), items).out.data) counts[k]!++;
-        expect(flat(x.grad!.tolist())).toEqual(counts);
+        expect(flat(await vals(x.grad!))).toEqual(counts);
       }),
     );
   });
 
-  test('set with unique indices then get round-trips; other elements are untouched', () => {
+  test('set with unique indices then get round-trips; other elements are untouched', async () => {
     const uniqueCase = fc
       .tuple(shapeArb({ minRank: 1, maxRank: 3 }), fc.array(fc.nat(), { maxLength: 4 }), fc.nat(), fc.nat({ max: 10 }), fc.boolean(), fc.nat({ max: 1 << 6 }))
       .map(([shape, seeds, m, dimSeed, negative, style]) => {
@@ -303,24 +305,24 @@ describe('integer-array indexing', () => {
         items.push({ kind: 'array', idx: { shape: [pos.length], data: pos } });
         return { shape, items, style };
       });
-    fc.assert(
-      fc.property(uniqueCase, ({ shape, items, style }) => {
+    await fc.assert(
+      fc.asyncProperty(uniqueCase, async ({ shape, items, style }) => {
         const t = rootOf(shape);
         const { out: sel } = naiveIndex(rootNT(shape), items);
         const value = tensor(sel.data.map((_, i) => 1000 + i), { dtype: 'float32' }).reshape(sel.shape);
         const spelled = spell(items, style);
         t.set(spelled, value);
-        expect(t.get(...spelled).tolist()).toEqual(value.tolist());
+        expect(await vals(t.get(...spelled))).toEqual(await vals(value));
         const want = [...Array(prod(shape)).keys()];
         sel.data.forEach((k, i) => (want[k] = 1000 + i));
-        expect(flat(t.tolist())).toEqual(want);
+        expect(flat(await vals(t))).toEqual(want);
       }),
     );
   });
 
-  test('out-of-range indices throw an IndexError naming the index, dim and size', () => {
-    fc.assert(
-      fc.property(shapeArb({ minRank: 1, maxRank: 3 }), fc.nat({ max: 10 }), fc.integer({ min: 0, max: 3 }), fc.boolean(), (shape, dimSeed, over, neg) => {
+  test('out-of-range indices throw an IndexError naming the index, dim and size', async () => {
+    await fc.assert(
+      fc.asyncProperty(shapeArb({ minRank: 1, maxRank: 3 }), fc.nat({ max: 10 }), fc.integer({ min: 0, max: 3 }), fc.boolean(), async (shape, dimSeed, over, neg) => {
         const d = dimSeed % shape.length, n = shape[d]!;
         const bad = neg ? -n - 1 - over : n + over;
         const x = rootOf(shape);
@@ -335,52 +337,52 @@ describe('integer-array indexing', () => {
       }),
     );
   });
-});
+}, { skip: { 'cpu-async': OPS_READ_ON_HOST } });
 
-describe('boolean mask indexing', () => {
-  test('get equals the naive filter (over a run of dims, after some ":" items)', () => {
-    fc.assert(fc.property(maskCase, ({ shape, items, style }) => void checkGet(shape, items, style)));
+describeBackends('boolean mask indexing', () => {
+  test('get equals the naive filter (over a run of dims, after some ":" items)', async () => {
+    await fc.assert(fc.asyncProperty(maskCase, async ({ shape, items, style }) => { await checkGet(shape, items, style); }));
   });
 
-  test('a full-shape mask is a row-major filter; x.get(x.gt(c)) keeps the values > c', () => {
-    fc.assert(
-      fc.property(shapeArb({ maxRank: 3, zero: true }).filter((s) => s.length > 0), fc.integer({ min: -1, max: 30 }), (shape, c) => {
+  test('a full-shape mask is a row-major filter; x.get(x.gt(c)) keeps the values > c', async () => {
+    await fc.assert(
+      fc.asyncProperty(shapeArb({ maxRank: 3, zero: true }).filter((s) => s.length > 0), fc.integer({ min: -1, max: 30 }), async (shape, c) => {
         const x = rootOf(shape);
         const got = x.get(x.gt(c));
         expect(got.shape).toEqual([rootNT(shape).data.filter((v) => v > c).length]);
-        expect(got.tolist()).toEqual(rootNT(shape).data.filter((v) => v > c));
+        expect(await vals(got)).toEqual(rootNT(shape).data.filter((v) => v > c));
       }),
     );
   });
 
-  test('set(mask, scalar) is masked fill; set(mask, values) then get round-trips', () => {
-    fc.assert(
-      fc.property(maskCase, ({ shape, items, style }) => {
+  test('set(mask, scalar) is masked fill; set(mask, values) then get round-trips', async () => {
+    await fc.assert(
+      fc.asyncProperty(maskCase, async ({ shape, items, style }) => {
         const { out: sel } = naiveIndex(rootNT(shape), items);
         const spelled = spell(items, style);
         const t = rootOf(shape);
         t.set(spelled, -5);
         const want = [...Array(prod(shape)).keys()];
         for (const k of sel.data) want[k] = -5;
-        expect(flat(t.tolist())).toEqual(want);
+        expect(flat(await vals(t))).toEqual(want);
         const u = rootOf(shape);
         const value = tensor(sel.data.map((_, i) => 500 + i), { dtype: 'float32' }).reshape(sel.shape);
         u.set(spelled, value);
-        expect(u.get(...spelled).tolist()).toEqual(value.tolist());
+        expect(await vals(u.get(...spelled))).toEqual(await vals(value));
       }),
     );
   });
 
-  test('a mask of the wrong shape throws an IndexError naming both shapes', () => {
+  test('a mask of the wrong shape throws an IndexError naming both shapes', async () => {
     const x = rootOf([2, 3]);
     expect(() => x.get(tensor([true, false, true]))).toThrow(errors.IndexError);
     expect(() => x.get(tensor([true, false, true]))).toThrow(/mask \[3\].*indexed tensor \[2\] at dim 0/);
     expect(() => x.get(':', [true, false])).toThrow(/mask \[2\].*\[3\] at dim 1/);
   });
-});
+}, { skip: { 'cpu-async': OPS_READ_ON_HOST } });
 
 describe('pySlice (the naive slice) agrees with Python', () => {
-  test('a few hand-checked cases', () => {
+  test('a few hand-checked cases', async () => {
     expect(pySlice(5, null, null, 2)).toEqual([0, 2, 4]);
     expect(pySlice(5, -2, null, 1)).toEqual([3, 4]);
     expect(pySlice(5, -9, 9, 3)).toEqual([0, 3]);

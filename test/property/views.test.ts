@@ -7,6 +7,8 @@ import { describe, expect, test } from 'vitest';
 import { Tensor, arange, errors, tensor, zeros } from '../../src/index.js';
 import { viewStrides } from '../../src/tensor/shape.js';
 import { iterate } from '../../src/backend/cpu/iter.js';
+import { describeBackends } from '../helpers/backends.js';
+import { vals } from '../helpers/read.js';
 import { N, type NT, arangeNT, flat, indices, permFrom, prod, rowMajorStrides, shapeArb } from './naive.js';
 
 fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 42), numRuns: Number(process.env.FC_RUNS ?? 100) });
@@ -171,35 +173,35 @@ function apply(st: State, s: Step): State {
 
 const rootOf = (shape: readonly number[]): Tensor => arange(prod(shape), undefined, 1, { dtype: 'float32' }).reshape(shape.slice());
 
-function expectMatches(t: Tensor, nt: NT, what = ''): void {
+async function expectMatches(t: Tensor, nt: NT, what = ''): Promise<void> {
   expect(t.shape, `shape ${what}`).toEqual(nt.shape);
-  expect(flat(t.tolist()), `values ${what}`).toEqual(nt.data);
+  expect(flat(await vals(t)), `values ${what}`).toEqual(nt.data);
 }
 
-function runChain(shape: number[], steps: Step[]): State {
+async function runChain(shape: number[], steps: Step[]): Promise<State> {
   const root = rootOf(shape);
   let st: State = { t: root, nt: arangeNT(shape), shared: true, log: [] };
   for (const s of steps) {
     st = apply(st, s);
-    expectMatches(st.t, st.nt, st.log.join(' → '));
+    await expectMatches(st.t, st.nt, st.log.join(' → '));
   }
   return st;
 }
 
 const chainArb = fc.tuple(shapeArb({ maxRank: 4, zero: true }), fc.array(stepArb, { maxLength: 6 }));
 
-describe('view chains vs the naive model', () => {
-  test('values and shapes follow the naive model; views share storage', () => {
-    fc.assert(
-      fc.property(chainArb, ([shape, steps]) => {
-        runChain(shape, steps);
+describeBackends('view chains vs the naive model', () => {
+  test('values and shapes follow the naive model; views share storage', async () => {
+    await fc.assert(
+      fc.asyncProperty(chainArb, async ([shape, steps]) => {
+        await runChain(shape, steps);
       }),
     );
   });
 
-  test('writes through a view (set) are visible in the base', () => {
-    fc.assert(
-      fc.property(chainArb, fc.boolean(), ([shape, steps], scalar) => {
+  test('writes through a view (set) are visible in the base', async () => {
+    await fc.assert(
+      fc.asyncProperty(chainArb, fc.boolean(), async ([shape, steps], scalar) => {
         const root = rootOf(shape);
         let st: State = { t: root, nt: arangeNT(shape), shared: true, log: [] };
         for (const s of steps) st = apply(st, s);
@@ -215,20 +217,20 @@ describe('view chains vs the naive model', () => {
           st.t.set('...', tensor(vals, { dtype: 'float32' }).reshape(st.t.shape));
           st.nt.data.forEach((k, i) => (expected[k] = vals[i]!));
         }
-        expect(flat(root.tolist()), st.log.join(' → ')).toEqual(expected);
+        expect(flat(await vals(root)), st.log.join(' → ')).toEqual(expected);
       }),
     );
   });
 
-  test('contiguous() equals the view, is contiguous, and is a no-op on contiguous tensors', () => {
-    fc.assert(
-      fc.property(chainArb, ([shape, steps]) => {
-        const { t, nt } = runChain(shape, steps);
+  test('contiguous() equals the view, is contiguous, and is a no-op on contiguous tensors', async () => {
+    await fc.assert(
+      fc.asyncProperty(chainArb, async ([shape, steps]) => {
+        const { t, nt } = await runChain(shape, steps);
         const c = t.contiguous();
         expect(c.isContiguous()).toBe(true);
         expect(c.shape).toEqual(t.shape);
-        expect(c.tolist()).toEqual(t.tolist());
-        expectMatches(c, nt);
+        expect(await vals(c)).toEqual(await vals(t));
+        await expectMatches(c, nt);
         if (t.isContiguous()) expect(c).toBe(t);
         else {
           expect(c.storage).not.toBe(t.storage);
@@ -239,28 +241,28 @@ describe('view chains vs the naive model', () => {
     );
   });
 
-  test('reshape round-trips (to 1-D and back, and through flatten)', () => {
-    fc.assert(
-      fc.property(chainArb, ([shape, steps]) => {
-        const { t } = runChain(shape, steps);
+  test('reshape round-trips (to 1-D and back, and through flatten)', async () => {
+    await fc.assert(
+      fc.asyncProperty(chainArb, async ([shape, steps]) => {
+        const { t } = await runChain(shape, steps);
         const back = t.reshape(-1).reshape(t.shape);
         expect(back.shape).toEqual(t.shape);
-        expect(back.tolist()).toEqual(t.tolist());
-        expect(flat(t.flatten().tolist())).toEqual(flat(t.tolist()));
+        expect(await vals(back)).toEqual(await vals(t));
+        expect(flat(await vals(t.flatten()))).toEqual(flat(await vals(t)));
         expect(t.flatten().shape).toEqual(t.ndim === 0 ? [1] : [t.numel()]);
       }),
     );
   });
 });
 
-describe('viewStrides agrees with "a view exists"', () => {
+describeBackends('viewStrides agrees with "a view exists"', () => {
   const caseArb = fc
     .tuple(shapeArb({ maxRank: 4, zero: true }), fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 4, maxLength: 4 }), fc.nat(), fc.nat(), fc.nat(), fc.boolean())
     .map(([shape, strides, a, b, c, flag]) => ({ shape, strides: strides.slice(0, shape.length), target: reshapeTarget(shape, a, b, c, flag).map((s) => (s === -1 ? prod(shape) / prod(reshapeTarget(shape, a, b, c, flag).filter((x) => x !== -1)) : s)) }));
 
-  test('non-null exactly when some strides reproduce the element offsets, and those strides do', () => {
-    fc.assert(
-      fc.property(caseArb, ({ shape, strides, target }) => {
+  test('non-null exactly when some strides reproduce the element offsets, and those strides do', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, async ({ shape, strides, target }) => {
         const offs = elementOffsets(shape, strides);
         const oracle = affineStrides(offs, target);
         const got = viewStrides(shape, strides, target);
@@ -271,22 +273,22 @@ describe('viewStrides agrees with "a view exists"', () => {
     );
   });
 
-  test('contiguous tensors view as any shape of the same numel', () => {
-    fc.assert(
-      fc.property(shapeArb({ zero: true }), fc.nat(), fc.nat(), fc.nat(), fc.boolean(), (shape, a, b, c, flag) => {
+  test('contiguous tensors view as any shape of the same numel', async () => {
+    await fc.assert(
+      fc.asyncProperty(shapeArb({ zero: true }), fc.nat(), fc.nat(), fc.nat(), fc.boolean(), async (shape, a, b, c, flag) => {
         const target = reshapeTarget(shape, a, b, c, flag);
         const t = rootOf(shape);
         const v = t.view(target);
         expect(v.storage).toBe(t.storage);
         expect(v.isContiguous()).toBe(true);
-        expect(flat(v.tolist())).toEqual(flat(t.tolist()));
+        expect(flat(await vals(v))).toEqual(flat(await vals(t)));
       }),
     );
   });
 
-  test('2-D transpose: view to the same shape works, flattening fails (torch semantics)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 2, max: 5 }), fc.integer({ min: 2, max: 5 }), (m, n) => {
+  test('2-D transpose: view to the same shape works, flattening fails (torch semantics)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 2, max: 5 }), fc.integer({ min: 2, max: 5 }), async (m, n) => {
         const tt = rootOf([m, n]).t();
         expect(() => tt.view(-1)).toThrow(errors.ShapeError);
         expect(() => tt.view(m * n)).toThrow(/Use \.reshape/);
@@ -301,11 +303,11 @@ describe('viewStrides agrees with "a view exists"', () => {
     );
   });
 
-  test('column slices can flatten only when one column is selected', () => {
+  test('column slices can flatten only when one column is selected', async () => {
     const x = rootOf([3, 4]);
-    expect(x.get(':, 1:2').view(-1).tolist()).toEqual([1, 5, 9]);
+    expect(await vals(x.get(':, 1:2').view(-1))).toEqual([1, 5, 9]);
     expect(() => x.get(':, 1:3').view(-1)).toThrow(errors.ShapeError);
-    expect(x.get('1:3, :').view(-1).tolist()).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(await vals(x.get('1:3, :').view(-1))).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
     // an expanded tensor only views back to shapes that keep the broadcast dim separate
     const e = zeros([3, 1]).expand(3, 4);
     expect(e.view(3, 2, 2).stride()).toEqual([1, 0, 0]);
@@ -324,9 +326,9 @@ describe('iterate (reference backend strided iterator)', () => {
       ),
     );
 
-  test('visits numel elements with the offsets of a naive odometer, in row-major order', () => {
-    fc.assert(
-      fc.property(iterArb, ([shape, strides, offsets]) => {
+  test('visits numel elements with the offsets of a naive odometer, in row-major order', async () => {
+    await fc.assert(
+      fc.asyncProperty(iterArb, async ([shape, strides, offsets]) => {
         const seen: number[][] = strides.map(() => []);
         let count = 0;
         iterate(shape, strides, offsets, (offs, n, inner) => {
@@ -341,7 +343,7 @@ describe('iterate (reference backend strided iterator)', () => {
     );
   });
 
-  test('does not mutate its inputs', () => {
+  test('does not mutate its inputs', async () => {
     const shape = [2, 3], strides = [[3, 1], [0, -1]], offs = [0, 5];
     iterate(shape, strides, offs, () => {});
     expect(shape).toEqual([2, 3]);

@@ -32,9 +32,11 @@ export class CpuStorage implements Storage {
 }
 
 const buf = (v: View): TypedArray => data(v.storage);
+// NOTE: kernels only check that a storage is a reference-backend one (any name: 'cpu', 'cpu-async');
+// which backend owns it is checked by identity, in ops/ (sameDevice) and in `own` below for reads.
 function data(s: Storage): TypedArray {
-  if (!(s instanceof CpuStorage) || s.backend.name !== 'cpu')
-    throw new DeviceError(`cpu backend: got a tensor on device '${s.backend.name}' in an op on 'cpu' tensors; move it first with .to('cpu') (or the others with .to('${s.backend.name}'))`);
+  if (!(s instanceof CpuStorage))
+    throw new DeviceError(`cpu backend: got a tensor on device '${s.backend.name}' in an op on reference-backend tensors; move it first with .to('cpu') (or the others with .to('${s.backend.name}'))`);
   return s.data;
 }
 
@@ -177,14 +179,25 @@ function operand(v: View | number, shape: readonly number[]): [TypedArray, reado
   return [buf(v), v.strides, v.offset];
 }
 
-export function createCpuBackend(): Backend {
+/**
+ * The reference backend. `name` is the device name its tensors report; cpu/async.ts builds the
+ * async-only variant ('cpu-async') from one of these, so both share every kernel and storage rule.
+ */
+export function createCpuBackend(name = 'cpu'): Backend {
+  const own = (s: Storage): TypedArray => {
+    if (s.backend !== be)
+      throw new DeviceError(`${name} backend: got a tensor on device '${s.backend.name}' in a read on '${name}'; move it first with .to('${name}')`);
+    return data(s);
+  };
   const be: Backend = {
-    name: 'cpu',
+    name,
     isCpu: true,
     alloc: (dtype, size) => newStorage(be, typedArrayFor(dtype, size), dtype),
     fromArray: (d) => newStorage(be, d, dtypeOfArray(d)),
-    read: (s) => data(s),
-    readAsync: async (s) => data(s),
+    // cpu runs every primitive when it is called, so a read never waits for queued work
+    read: async (s) => own(s).slice(),
+    readSync: (s) => own(s).slice(),
+    hostArray: (s) => own(s),
     free(s) {
       if (!(s instanceof CpuStorage) || s.freed) return;
       s._release();

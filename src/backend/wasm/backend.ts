@@ -43,7 +43,7 @@ const ROWS_CHUNK = 1 << 21;
 const ROWS_MIN = 24;
 const PREPACK_MAX_N = 512;
 
-/** A buffer in the wasm memory. `read` returns a copy (see WasmBackend.read). */
+/** A buffer in the wasm memory. `read`/`readSync` return a copy (see WasmBackend.readSync). */
 export class WasmStorage implements Storage {
   version = 0;
   freedBy?: string;
@@ -145,7 +145,7 @@ export class WasmBackend implements Backend {
   }
 
   /** A copy of the storage's values (not a live view: the memory may grow and move). */
-  read(st: Storage): TypedArray {
+  readSync(st: Storage): TypedArray {
     const s = this.own(st);
     if (s.dirty) this.zero(s);
     const h = this.heap;
@@ -157,8 +157,9 @@ export class WasmBackend implements Backend {
     }
   }
 
-  async readAsync(s: Storage): Promise<TypedArray> {
-    return this.read(s);
+  /** wasm runs every primitive when it is called (the pool joins before returning), so nothing is queued. */
+  async read(s: Storage): Promise<TypedArray> {
+    return this.readSync(s);
   }
 
   /** Release now (idempotent); any later use of the storage throws. */

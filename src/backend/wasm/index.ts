@@ -17,7 +17,7 @@
 // result (pool.ts, Note [Work sharing]).
 //
 // Contract notes (see ../backend.ts for the primitives):
-// - `read` returns a copy of the storage (the memory can grow, which would invalidate a view);
+// - `read`/`readSync` return a copy of the storage (the memory can grow, which would invalidate a view);
 // - `alloc` returns zeros, like the reference backend (reused blocks are zeroed lazily, only when the
 //   first write does not cover them);
 // - `free` releases a storage at once; a FinalizationRegistry releases forgotten ones, and before the
