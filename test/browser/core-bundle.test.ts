@@ -17,16 +17,11 @@ import type { PageResult } from './fixtures/train.js';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = '/usr/bin/chromium';
 const WASM_DIR = join(repo, 'src/backend/wasm/generated');
-// NOTE: the wasm backend running in a page (a non-shared-memory build without isolation, a Web Worker
-// pool with it, and the `wasmBase` option telling it where the .wasm files are) is the wasmweb branch's
-// work. Until src/backend/wasm has that option this suite is skipped, saying so; FASTGRAD_BROWSER_TEST=1
-// runs it anyway (to see where it stands).
-const wasmInPages = readFileSync(join(repo, 'src/backend/wasm/index.ts'), 'utf8').includes('wasmBase') || process.env.FASTGRAD_BROWSER_TEST === '1';
 const HEAVY = ['sharp', 'vega', 'vega-lite', 'arquero', 'tar', 'csv-parse', 'mnist', 'zod', 'commander'];
 
 const skipReason = !existsSync(CHROMIUM)
   ? ` (skipped: no ${CHROMIUM}; apt-get install chromium)`
-  : !wasmInPages ? ' (skipped: the wasm backend cannot run in a page yet: registerWasmBackend has no wasmBase option, see the wasmweb branch)' : '';
+  : '';
 
 let bundle = '';
 let metafile: Metafile;
@@ -54,10 +49,10 @@ function serve(isolated: boolean): Promise<{ server: Server; url: string }> {
     const headers: Record<string, string> = isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
     // The kernels sit at ./wasm/ (the wasmBase the page passes) and at ./generated/ (beside the bundle's
     // import.meta.url, where the loader looks by default).
-    const wasm = /^\/(?:wasm|generated)\/([\w.-]+\.wasm)$/.exec(path);
+    const wasm = /^\/(?:wasm|generated)\/([\w.-]+\.(wasm|json))$/.exec(path);
     if (path === '/') res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(html);
     else if (path === '/app.js') res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(bundle);
-    else if (wasm && existsSync(join(WASM_DIR, wasm[1]!))) res.writeHead(200, { ...headers, 'Content-Type': 'application/wasm' }).end(readFileSync(join(WASM_DIR, wasm[1]!)));
+    else if (wasm && existsSync(join(WASM_DIR, wasm[1]!))) res.writeHead(200, { ...headers, 'Content-Type': wasm[2] === 'json' ? 'application/json' : 'application/wasm' }).end(readFileSync(join(WASM_DIR, wasm[1]!)));
     else res.writeHead(404, headers).end();
   });
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => {

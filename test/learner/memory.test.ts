@@ -7,6 +7,7 @@ import {
 } from '../../src/index.js';
 import { Callback } from '../../src/learner/callback.js';
 import { describeBackends } from '../helpers/backends.js';
+import { data as readData, val } from '../helpers/read.js';
 
 /** Ops whose backward closures capture tensors (inputs, outputs, masks, indices): each must survive. */
 const OPS: [string, (x: Tensor, w: Tensor) => Tensor][] = [
@@ -27,16 +28,20 @@ const OPS: [string, (x: Tensor, w: Tensor) => Tensor][] = [
   ['dropout', (x, w) => { manualSeed(3); return F.dropout(x.matmul(w), 0.5, true); }],
 ];
 
-describeBackends('memory: a kept result keeps its graph', () => {
+/** Ops that compute on the host (sort, advanced-index bounds): not on devices without synchronous reads. */
+const HOST_READS = new Set(['max/min/amax/sort/topk', 'indexing get/set']);
+
+describeBackends('memory: a kept result keeps its graph', (device) => {
   for (const [name, f] of OPS) {
-    it(`backward after tidy(() => ${name})`, () => {
+    const skip = device === 'cpu-async' && HOST_READS.has(name);
+    it.skipIf(skip)(`backward after tidy(() => ${name})${skip ? ' (skipped: the op reads on the host)' : ''}`, async () => {
       manualSeed(11);
       const x = randn([4, 5]), w = randn([5, 3]).requiresGrad_();
       const y = tidy(() => f(x, w));
       y.sum().backward();
       const w2 = w.detach().clone().requiresGrad_();
       f(x, w2).sum().backward();
-      expect(w.grad!.sub(w2.grad!).abs().max().item()).toBeLessThan(1e-6);
+      expect(await val(w.grad!.sub(w2.grad!).abs().max())).toBeLessThan(1e-6);
     });
   }
 
@@ -66,7 +71,7 @@ function problem(seed: number): { dls: data.DataLoaders; model: nn.Module } {
 }
 const learner = (p: ReturnType<typeof problem>): Learner =>
   new Learner(p.dls, p.model, { lossFunc: F.crossEntropy, optFunc: optim.sgd({ mom: 0.9 }), lr: 0.1, progress: 'never' });
-const params = (m: nn.Module): number[] => m.parameters().flatMap((p) => [...p.dataSync()]);
+const params = async (m: nn.Module): Promise<number[]> => (await Promise.all(m.parameters().map(readData))).flatMap((a) => [...a]);
 
 describeBackends('memory: the Learner per-batch scope', () => {
   it("a user callback's tensors kept only in a closure survive the batch (and the fit)", async () => {
@@ -83,22 +88,22 @@ describeBackends('memory: the Learner per-batch scope', () => {
     const learn = learner(p);
     await learn.fit(2, undefined, { cbs: [cb] });
     const again = noGrad(() => p.model.call(lastX!) as Tensor);
-    expect(lastPred!.sub(again).abs().max().item()).toBe(0);
-    expect(mine!.sum(1).sub(1).abs().max().item()).toBeLessThan(1e-6);
+    expect(await val(lastPred!.sub(again).abs().max())).toBe(0);
+    expect(await val(mine!.sum(1).sub(1).abs().max())).toBeLessThan(1e-6);
   });
 
   it('two Learners trained at once give the numbers each gives alone', async () => {
     const alone = async (seed: number): Promise<number[]> => {
       const p = problem(seed);
       await learner(p).fit(3);
-      return params(p.model);
+      return await params(p.model);
     };
     const a1 = await alone(10), b1 = await alone(20);
     const pa = problem(10), pb = problem(20);
     const la = learner(pa), lb = learner(pb);
     await Promise.all([la.fit(3), lb.fit(3)]);
-    expect(params(pa.model)).toEqual(a1);
-    expect(params(pb.model)).toEqual(b1);
+    expect(await params(pa.model)).toEqual(a1);
+    expect(await params(pb.model)).toEqual(b1);
     expect(la.recorder.values).toHaveLength(3);
   });
 
@@ -115,7 +120,7 @@ describeBackends('memory: the Learner per-batch scope', () => {
     }
     expect(preds.length).toBeGreaterThan(0);
     const want = noGrad(() => other.call(x) as Tensor);
-    for (const t of preds) expect(t.sub(want).abs().max().item()).toBe(0);
+    for (const t of preds) expect(await val(t.sub(want).abs().max())).toBe(0);
   });
 });
 

@@ -33,7 +33,6 @@ const FILE_LAYERS: Record<string, number> = {
  */
 const KNOWN: readonly { edge: string; why: string }[] = [
   // wasmweb: the registry imports the wasm factory, which imports the registry.
-  { edge: 'src/backend/backend.ts -> src/backend/wasm/index.ts', why: 'backend ↔ wasm/index cycle (wasmweb: lazy/explicit registration)' },
   // lead, later: Tensor methods delegate to ops/ and autograd/, which import Tensor.
   { edge: 'src/tensor/tensor.ts -> src/ops/*', why: 'tensor ↔ ops cycle (lead)' },
   { edge: 'src/tensor/tensor.ts -> src/autograd/*', why: 'tensor → autograd upward import, the same Tensor-method pattern (lead)' },
