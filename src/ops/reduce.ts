@@ -3,7 +3,7 @@
 import type { ReduceOp } from '../backend/backend.js';
 import { needsGrad, record, record1 } from '../autograd/node.js';
 import { noGrad } from '../autograd/grad_mode.js';
-import { DTypeError, IndexError, fmtShape } from '../errors.js';
+import { ArgumentError, DTypeError, IndexError, fmtShape } from '../errors.js';
 import { type DType, isFloating } from '../tensor/dtype.js';
 import { contiguousStrides, normDim, normDims } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -144,6 +144,9 @@ export function argReduce(x: Tensor, op: 'argmax' | 'argmin', dim?: number | nul
   }
   const d = normDim(dim, x.ndim, 'dim', op);
   checkReducible(x, op, [d], false);
+  // NOTE: indices are int32 (torch: int64): a longer axis is fine only when broadcast (all equal: index 0)
+  if (x.ndim > 0 && x.shape[d]! > 2 ** 31 - 1 && x.strides[d] !== 0)
+    throw new ArgumentError(`${op}: dim ${d} has ${x.shape[d]} elements (shape ${fmtShape(x.shape)}): its indices do not fit int32`);
   const src = x.ndim === 0 ? x.reshape([1]) : x;
   const out = emptyTensor(keptShape(src.shape, [d]), 'int32', x.storage.backend);
   x.storage.backend.argReduce(op, src, d, out);

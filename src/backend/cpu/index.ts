@@ -3,8 +3,8 @@
 // on store (float32 stores round to nearest, int32/uint8 stores wrap like C casts).
 import type { Backend, BinaryOp, Conv2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
 import { type DType, type TypedArray, dtypeOfArray, typedArrayFor } from '../../tensor/dtype.js';
-import { contiguousStrides, iterate, numel } from './iter.js';
-import { DeviceError, IndexError } from '../../errors.js';
+import { contiguousStrides, idempotentShape, iterate, numel, viewInBounds } from './iter.js';
+import { DeviceError, IndexError, ZeroDivisionError, fmtShape } from '../../errors.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 
 export class CpuStorage implements Storage {
@@ -15,7 +15,14 @@ export class CpuStorage implements Storage {
   }
 }
 
-const buf = (v: View): TypedArray => data(v.storage);
+/** The data under a view, which must lie inside its storage (the same guard as the wasm backend's). */
+function buf(v: View): TypedArray {
+  if (!viewInBounds(v))
+    throw new IndexError(
+      `cpu backend: a view of shape ${fmtShape(v.shape)}, strides ${fmtShape(v.strides)} and offset ${v.offset} reaches outside its storage of ${v.storage.size} elements (an unchecked index or size: please report it)`,
+    );
+  return data(v.storage);
+}
 function data(s: Storage): TypedArray {
   const d = (s as CpuStorage).data;
   if (d === undefined || s.backend.name !== 'cpu')
@@ -95,7 +102,7 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
 };
 
 function intDivCheck(b: number): void {
-  if (b === 0) throw new RangeError('ZeroDivisionError: integer division or modulo by zero');
+  if (b === 0) throw new ZeroDivisionError('ZeroDivisionError: integer division or modulo by zero');
 }
 
 /** Integer power as torch's powi: negative exponents give 0 except for bases 1 and -1. */
@@ -322,11 +329,18 @@ function reduceKernel(op: ReduceOp, x: View, axes: readonly number[], out: View)
   const acc = new Float64Array(total).fill(init);
   const accStrides = contiguousStrides(out.shape);
   for (const a of axes) accStrides[a] = 0;
-  iterate(x.shape, [x.strides, accStrides], [x.offset, 0], (of, n, inn) => {
+  iterate(idempotentShape(op, x, axes), [x.strides, accStrides], [x.offset, 0], (of, n, inn) => {
     let ix = of[0]!, ia = of[1]!;
     const sx = inn[0]!, sa = inn[1]!;
+    // NOTE: a row into one accumulator (sa = 0) sums in a local: the same float64 additions, no stores
     switch (op) {
-      case 'sum': for (let i = 0; i < n; i++, ix += sx, ia += sa) acc[ia]! += xd[ix]!; break;
+      case 'sum':
+        if (sa === 0) {
+          let s = acc[ia]!;
+          for (let i = 0; i < n; i++, ix += sx) s += xd[ix]!;
+          acc[ia] = s;
+        } else for (let i = 0; i < n; i++, ix += sx, ia += sa) acc[ia]! += xd[ix]!;
+        break;
       case 'prod': for (let i = 0; i < n; i++, ix += sx, ia += sa) acc[ia]! *= xd[ix]!; break;
       case 'max':
         for (let i = 0; i < n; i++, ix += sx, ia += sa) {
