@@ -2,8 +2,7 @@
 // one axis, cumsum along one axis.
 import { F32, I32, ERR_INDEX, shiftOf, ld, st, fail, errCode, mv as mvEl } from './common';
 import { iterInit, iterNext, itN, s0, s1, s2, o0, o1, o2 } from './iter';
-
-const SUM = 0, PROD = 1, MAX = 2, MIN = 3;
+import { SUM, PROD, MAX, MIN } from './opcodes.generated';
 
 /**
  * Accumulate x into acc (float64, `count` entries, first filled with the op's identity when `init`).

@@ -5,6 +5,7 @@
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { createCpuBackend } from './cpu/index.js';
 import { defaultWasmFactory } from './wasm/index.js';
+import { DeviceError } from '../errors.js';
 
 /** A buffer on a device. `version` counts in-place writes (autograd's saved-tensor check). */
 export interface Storage {
@@ -22,10 +23,9 @@ export interface View {
   readonly offset: number;
 }
 
-export { UNARY_OPS, BINARY_OPS, COMPARISON_OPS, type UnaryOp, type BinaryOp } from './ops.js';
-import type { UnaryOp, BinaryOp } from './ops.js';
+export { UNARY_OPS, BINARY_OPS, COMPARISON_OPS, REDUCE_OPS, type UnaryOp, type BinaryOp, type ReduceOp } from './ops.js';
+import type { UnaryOp, BinaryOp, ReduceOp } from './ops.js';
 
-export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 export type ArgReduceOp = 'argmax' | 'argmin';
 
 /** avg = avg*mom + g*(1-mom); sqr = sqr*sqrMom + g²*(1-sqrMom); p -= avg / (sqrt(sqr/debias2) + eps) * lr/debias1. */
@@ -122,7 +122,7 @@ export function registerBackend(name: string, factory: () => Backend | Promise<B
 
 function factoryOf(name: string): () => Backend | Promise<Backend> {
   const f = registry.get(name);
-  if (!f) throw new Error(`unknown device '${name}': registered devices are ${[...registry.keys()].join(', ')}`);
+  if (!f) throw new DeviceError(`unknown device '${name}': registered devices are ${[...registry.keys()].join(', ')}`);
   return f;
 }
 
@@ -147,13 +147,13 @@ export function getBackend(name: string): Backend {
   try {
     b = f();
   } catch (e) {
-    const err = new Error(`device '${name}' is unavailable: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    const err = new DeviceError(`device '${name}' is unavailable: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     failures.set(name, err);
     throw err;
   }
   if (b instanceof Promise) {
     b.then((x) => instances.set(name, x), () => {}); // ready for the next call once it resolves
-    throw new Error(`device '${name}' must be initialised first: await initBackend('${name}')`);
+    throw new DeviceError(`device '${name}' must be initialised first: await initBackend('${name}')`);
   }
   instances.set(name, b);
   return b;
@@ -183,7 +183,7 @@ function resolveDefaultDevice(): string {
     try {
       getBackend(forced);
     } catch (e) {
-      throw new Error(`FASTGRAD_BACKEND=${forced}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new DeviceError(`FASTGRAD_BACKEND=${forced}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
     return forced;
   }

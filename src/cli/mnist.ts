@@ -11,7 +11,7 @@ import { pixelSimilarityStage } from '../../examples/ch04-mnist-basics/pixel-sim
 import { sgdLoopStage } from '../../examples/ch04-mnist-basics/sgd-loop.js';
 import { simpleNetStage } from '../../examples/ch04-mnist-basics/simple-net.js';
 import { type Stage, type StageResult, f4 } from '../../examples/ch04-mnist-basics/stage.js';
-import { manualSeed, viz } from '../index.js';
+import { errors, manualSeed, viz } from '../index.js';
 
 /** The chapter 4 stages, in order: pixel similarity, the hand SGD loop, BasicOptim, the Learner (linear, then simple_net). */
 export const MNIST_STAGES: readonly Stage[] = [pixelSimilarityStage, sgdLoopStage, basicOptimStage, learnerLinearStage, simpleNetStage];
@@ -138,7 +138,7 @@ function reportData(results: readonly StageResult[], source: DataSource, seed: n
 export async function runMnist(opts: MnistOptions = {}): Promise<MnistRun> {
   const t0 = performance.now();
   const seed = opts.seed ?? 42;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got ${seed}`);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new errors.ArgumentError(`--seed must be a non-negative integer, got ${seed}`);
   const log = opts.quiet ? () => {} : (opts.log ?? ((line: string) => console.log(line)));
   const stages = opts.stages ?? MNIST_STAGES;
   const quick = !!opts.quick;

@@ -3,7 +3,7 @@
 // Storage lives in the heap (heap.ts); see index.ts for how it is created and registered.
 import { contiguousStrides, idempotentShape, numel, viewInBounds } from '../cpu/iter.js';
 import type { AdamStepParams, ArgReduceOp, Backend, BinaryOp, Conv2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
-import { BINARY_OPS, UNARY_OPS } from '../ops.js';
+import { BINARY_OPS, REDUCE_OPS, UNARY_OPS, opCodes } from '../ops.js';
 import { type DType, type TypedArray, dtypeOfArray } from '../../tensor/dtype.js';
 import { ArgumentError, DeviceError, IndexError, ShapeError, ZeroDivisionError, fmtShape } from '../../errors.js';
 import type { Heap, HeapStats } from './heap.js';
@@ -15,9 +15,10 @@ import { I32_MAX, forPieces, inPieces } from './pieces.js';
 const F32 = 0, F64 = 1, I32 = 2, U8 = 3, BOOL = 4;
 const CODE: Record<DType, number> = { float32: F32, float64: F64, int32: I32, uint8: U8, bool: U8 };
 const ES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, uint8: 1, bool: 1 };
-const UN = new Map<UnaryOp, number>(UNARY_OPS.map((o, i) => [o, i]));
-const BIN = new Map<BinaryOp, number>(BINARY_OPS.map((o, i) => [o, i]));
-const RED: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
+// Op codes: positions in the primitive table (Note [Primitive table] in ../ops.ts), as in the kernels.
+const UN: Record<UnaryOp, number> = opCodes(UNARY_OPS);
+const BIN: Record<BinaryOp, number> = opCodes(BINARY_OPS);
+const RED: Record<ReduceOp, number> = opCodes(REDUCE_OPS);
 
 const META_BYTES = 8192;
 /** Multiply-adds above which a float32 matmul is split across the thread pool. */
@@ -329,10 +330,10 @@ export class WasmBackend implements Backend {
     const dtx = CODE[x.storage.dtype], dto = CODE[out.storage.dtype];
     if (this.flat(out, x)) {
       const ex = ES[x.storage.dtype], eo = ES[out.storage.dtype];
-      this.splitFlat(JOB.unary, numel(out.shape), [1, 1], (s, m) => [UN.get(op)!, dtx, dto, px + s * ex, po + s * eo, m]);
+      this.splitFlat(JOB.unary, numel(out.shape), [1, 1], (s, m) => [UN[op], dtx, dto, px + s * ex, po + s * eo, m]);
       return;
     }
-    this.k.unary(UN.get(op)!, dtx, dto, px, po, this.meta(out.shape, x.strides, out.strides));
+    this.k.unary(UN[op], dtx, dto, px, po, this.meta(out.shape, x.strides, out.strides));
   }
 
   /** Whether an elementwise op over out is large and every operand is contiguous (or a scalar). */
@@ -371,7 +372,7 @@ export class WasmBackend implements Backend {
     if (typeof b === 'number') [pb, dtb] = this.scalar(1, b, cdt);
     else (pb = this.ptrIn(b)), (dtb = CODE[b.storage.dtype]);
     const po = this.ptrOut(out);
-    const opc = BIN.get(op)!, int = intDtype(cdt) ? 1 : 0, dto = CODE[out.storage.dtype];
+    const opc = BIN[op], int = intDtype(cdt) ? 1 : 0, dto = CODE[out.storage.dtype];
     if (this.flat(out, a, b)) {
       const ea = typeof a === 'number' ? 0 : ES[a.storage.dtype], eb = typeof b === 'number' ? 0 : ES[b.storage.dtype], eo = ES[out.storage.dtype];
       this.splitFlat(JOB.binary, numel(out.shape), [ea ? 1 : 0, eb ? 1 : 0, 1], (s, m) => [opc, int, dta, dtb, dto, pa + s * ea, pb + s * eb, po + s * eo, m]);
