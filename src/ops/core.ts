@@ -4,7 +4,7 @@ import { type Backend, getBackend, getDefaultDevice } from '../backend/backend.j
 import { DeviceError } from '../errors.js';
 import { record1 } from '../autograd/node.js';
 import { type DType, castScalar } from '../tensor/dtype.js';
-import { checkAlloc, contiguousStrides, isContiguous, sameShape } from '../tensor/shape.js';
+import { checkAlloc, checkShape, contiguousStrides, isContiguous, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
 export type Scalar = number | boolean;
@@ -17,7 +17,10 @@ export function backendOf(device?: string): Backend {
 /** A fresh contiguous tensor (uninitialised on backends that allow it; zeros on cpu). */
 export function emptyTensor(shape: readonly number[], dtype: DType, be: Backend): Tensor {
   let n = 1;
-  for (const s of shape) n *= s;
+  for (const s of shape) {
+    if (!(Number.isSafeInteger(s) && s >= 0)) checkShape(shape, 'empty', 'shape'); // throws
+    n *= s;
+  }
   checkAlloc(n, '', shape);
   return new Tensor(be.alloc(dtype, n), shape.slice(), contiguousStrides(shape), 0);
 }

@@ -110,7 +110,9 @@ export function createCpuBackend(): Backend {
     },
     argReduce(op, x, axis, out) {
       const xd = buf(x), od = buf(out);
-      const len = x.shape[axis]!, sAx = x.strides[axis]!;
+      const sAx = x.strides[axis]!;
+      // NOTE: along a broadcast axis every element is the same: the first one is the answer
+      const len = sAx === 0 ? Math.min(x.shape[axis]!, 1) : x.shape[axis]!;
       const isMax = op === 'argmax';
       iterate(out.shape, [x.strides, out.strides], [x.offset, out.offset], (of, n, inn) => {
         let ix = of[0]!, io = of[1]!;

@@ -426,10 +426,10 @@ export class WasmBackend implements Backend {
 
   argReduce(op: ArgReduceOp, x: View, axis: number, out: View): void {
     const px = this.ptrIn(x), po = this.ptrOut(out);
-    let len = x.shape[axis] ?? 1;
     const sAx = x.strides[axis] ?? 0;
-    // NOTE: ops/ lets a longer axis through only when broadcast: all its elements are equal, the first wins
-    if (len > I32_MAX && sAx === 0) len = 1;
+    // NOTE: along a broadcast axis every element is the same: the first one is the answer (ops/ lets an
+    // axis longer than int32 indices through only when broadcast)
+    const len = sAx === 0 ? Math.min(x.shape[axis] ?? 1, 1) : (x.shape[axis] ?? 1);
     if (len > I32_MAX) throw new ArgumentError(`${op}: an axis of ${len} elements has indices beyond int32`);
     this.k.argReduce(op === 'argmax' ? 1 : 0, CODE[x.storage.dtype], px, po, len, sAx, this.meta(out.shape, x.strides, out.strides));
   }
