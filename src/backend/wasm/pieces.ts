@@ -4,7 +4,8 @@
 //
 // NOTE: limits that remain: the wasm memory is at most 4 GiB, so a materialised tensor has at most
 // 2^32 bytes; strides are passed as i32 and wrap modulo 2^32, which the kernels' 32-bit address
-// arithmetic undoes for any view inside that memory.
+// arithmetic undoes for any view inside that memory; reductions accumulate in float64, whose counts
+// (a sum of ones) stay exact up to 2^53 elements, the most a view can have (checkShape).
 import type { View } from '../backend.js';
 import { numel } from '../cpu/iter.js';
 
