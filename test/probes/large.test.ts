@@ -8,12 +8,13 @@ import { describeBackends } from '../helpers/backends.js';
 
 // 2^31 + 256: past i32 counters, and a multiple of float32's spacing there, so float32 sums are exact
 const N = 2 ** 31 + 256;
+const SLOW = { timeout: 240_000 }; // seconds of work, on a machine shared with other test workers
 
 describeBackends('reductions past 2^31 elements', (device) => {
   // NOTE: no op here materialises a view (that would be 8 GiB): reductions and broadcasts only
   const big = (dtype: 'float32' | 'float64' = 'float32') => ones([1], { dtype }).expand(N);
 
-  test('sum and mean of ones(1).expand(2^31 + 256)', () => {
+  test('sum and mean of ones(1).expand(2^31 + 256)', SLOW, () => {
     expect(big().sum().item()).toBe(N);
     expect(big('float64').sum().item()).toBe(N);
     expect(big().mean().item()).toBe(1);
@@ -31,7 +32,7 @@ describeBackends('reductions past 2^31 elements', (device) => {
     expect(tensor([NaN], { dtype: 'float32' }).expand(N).max().item()).toBeNaN();
   });
 
-  test('ones([65536, 1]).expand(65536, 40000): 2.6e9 elements over two dims', { skip: device !== 'wasm' }, () => {
+  test('ones([65536, 1]).expand(65536, 40000): 2.6e9 elements over two dims', { ...SLOW, skip: device !== 'wasm' }, () => {
     // (on wasm only: the reference backend gets it right as well, but takes ten seconds)
     const b = ones([65536, 1]).expand(65536, 40000);
     expect(b.sum().item()).toBe(2621440000);
@@ -41,11 +42,11 @@ describeBackends('reductions past 2^31 elements', (device) => {
 });
 
 describeBackends('float32 matmul sums K in blocks', () => {
-  test('ones(1, 1e8) @ ones(1e8, 1) is 1e8 (was 16777216 on wasm)', () => {
+  test('ones(1, 1e8) @ ones(1e8, 1) is 1e8 (was 16777216 on wasm)', SLOW, () => {
     expect(ones([1, 1e8]).matmul(ones([1e8, 1])).item()).toBe(1e8);
   });
 
-  test('other layouts: broadcast operands, M = 1 by transposition, M and N > 1', () => {
+  test('other layouts: broadcast operands, M = 1 by transposition, M and N > 1', SLOW, () => {
     expect(ones([1, 1]).expand(1, 1e8).matmul(ones([1, 1]).expand(1e8, 1)).item()).toBe(1e8);
     const K = 2 ** 25 + 1024; // past 2^24 (a float32 running sum of ones stops at 2^24)
     expect(ones([K, 1]).t().matmul(ones([K, 3])).tolist()).toEqual([[K, K, K]]);
