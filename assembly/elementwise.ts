@@ -5,12 +5,13 @@
 import { F32, F64, I32, U8, BOOL, ERR_ZERO_DIV, shiftOf, ld, st, mv, toInt32, fail, errCode } from './common';
 import { iterInit, iterNext, itN, s0, s1, s2, s3, o0, o1, o2, o3 } from './iter';
 
-// ---------- op codes (order of UNARY_OPS / BINARY_OPS in src/backend/backend.ts) ----------
-const NEG = 0, ABS = 1, EXP = 2, LOG = 3, SQRT = 4, RSQRT = 5, SIGMOID = 6, TANH = 7, RELU = 8, SIN = 9, COS = 10,
-  TAN = 11, FLOOR = 12, CEIL = 13, ROUND = 14, TRUNC = 15, SIGN = 16, RECIP = 17, EXPM1 = 18, LOG1P = 19, LOG2 = 20,
-  EXP2 = 21, SQUARE = 22, LNOT = 23, ISNAN = 24, ASIN = 25, ACOS = 26, ATAN = 27, SINH = 28, COSH = 29, ERF = 30, FRAC = 31;
-const ADD = 0, SUB = 1, MUL = 2, DIV = 3, POW = 4, MAXIMUM = 5, MINIMUM = 6, FLOORDIV = 7, REM = 8, ATAN2 = 9,
-  EQ = 10, NE = 11, LT = 12, LE = 13, GT = 14, GE = 15, LAND = 16, LOR = 17, LXOR = 18, BAND = 19, BOR = 20, BXOR = 21;
+// Op codes: positions in the primitive table (src/backend/ops.ts), generated.
+import {
+  NEG, ABS, EXP, LOG, SQRT, RSQRT, SIGMOID, TANH, RELU, SIN, COS, TAN, FLOOR, CEIL, ROUND, TRUNC, SIGN, RECIPROCAL,
+  EXPM1, LOG1P, LOG2, EXP2, SQUARE, LOGICAL_NOT, ISNAN, ASIN, ACOS, ATAN, SINH, COSH, ERF, FRAC,
+  ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, FLOOR_DIVIDE, REMAINDER, ATAN2, EQ, NE, LT, LE, GT, GE,
+  LOGICAL_AND, LOGICAL_OR, LOGICAL_XOR, BITWISE_AND, BITWISE_OR, BITWISE_XOR,
+} from './opcodes.generated';
 
 // NOTE: the same algorithm as the reference backend's erf (series below 2.5, continued fraction above).
 function erf(x: f64): f64 {
@@ -61,13 +62,13 @@ function unF64(op: i32, x: f64): f64 {
     case ROUND: return nearest<f64>(x); // NOTE: half to even, like torch.round
     case TRUNC: return Math.trunc(x);
     case SIGN: return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; // NOTE: torch.sign(nan) is 0
-    case RECIP: return 1.0 / x;
+    case RECIPROCAL: return 1.0 / x;
     case EXPM1: return Math.expm1(x);
     case LOG1P: return Math.log1p(x);
     case LOG2: return Math.log2(x);
     case EXP2: return Math.pow(2.0, x);
     case SQUARE: return x * x;
-    case LNOT: return x == 0 ? 1.0 : 0.0;
+    case LOGICAL_NOT: return x == 0 ? 1.0 : 0.0;
     case ISNAN: return x != x ? 1.0 : 0.0;
     case ASIN: return Math.asin(x);
     case ACOS: return Math.acos(x);
@@ -121,13 +122,13 @@ function binF64(op: i32, int: bool, a: f64, b: f64): f64 {
     case POW: return int ? ipow(a, b) : a == 1.0 || b == 0.0 ? 1.0 : Math.pow(a, b);
     case MAXIMUM: return a != a || b != b ? NaN : a > b ? a : b;
     case MINIMUM: return a != a || b != b ? NaN : a < b ? a : b;
-    case FLOORDIV:
+    case FLOOR_DIVIDE:
       if (int) {
         if (b == 0) fail(ERR_ZERO_DIV, 0);
         return Math.floor(a / b);
       }
       return floorDivFloat(a, b);
-    case REM: {
+    case REMAINDER: {
       if (int) {
         if (b == 0) fail(ERR_ZERO_DIV, 0);
         return a - Math.floor(a / b) * b;
@@ -142,12 +143,12 @@ function binF64(op: i32, int: bool, a: f64, b: f64): f64 {
     case LE: return a <= b ? 1.0 : 0.0;
     case GT: return a > b ? 1.0 : 0.0;
     case GE: return a >= b ? 1.0 : 0.0;
-    case LAND: return a != 0 && b != 0 ? 1.0 : 0.0;
-    case LOR: return a != 0 || b != 0 ? 1.0 : 0.0;
-    case LXOR: return (a != 0) != (b != 0) ? 1.0 : 0.0;
-    case BAND: return <f64>(toInt32(a) & toInt32(b));
-    case BOR: return <f64>(toInt32(a) | toInt32(b));
-    case BXOR: return <f64>(toInt32(a) ^ toInt32(b));
+    case LOGICAL_AND: return a != 0 && b != 0 ? 1.0 : 0.0;
+    case LOGICAL_OR: return a != 0 || b != 0 ? 1.0 : 0.0;
+    case LOGICAL_XOR: return (a != 0) != (b != 0) ? 1.0 : 0.0;
+    case BITWISE_AND: return <f64>(toInt32(a) & toInt32(b));
+    case BITWISE_OR: return <f64>(toInt32(a) | toInt32(b));
+    case BITWISE_XOR: return <f64>(toInt32(a) ^ toInt32(b));
   }
   return NaN;
 }
@@ -239,7 +240,7 @@ export function copy(dtx: i32, dto: i32, px: usize, po: usize, meta: usize): i32
     case CEIL: return f32x4.ceil(x);
     case ROUND: return f32x4.nearest(x);
     case TRUNC: return f32x4.trunc(x);
-    case RECIP: return f32x4.div(f32x4.splat(1), x);
+    case RECIPROCAL: return f32x4.div(f32x4.splat(1), x);
     case SQUARE: return f32x4.mul(x, x);
     case EXP: return expV(x);
     case SIGMOID: return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expV(f32x4.neg(x))));
@@ -274,7 +275,7 @@ function unFastF32(op: i32, px: usize, po: usize, n: i32): bool {
     case CEIL: unRowF32(CEIL, px, po, n); return true;
     case ROUND: unRowF32(ROUND, px, po, n); return true;
     case TRUNC: unRowF32(TRUNC, px, po, n); return true;
-    case RECIP: unRowF32(RECIP, px, po, n); return true;
+    case RECIPROCAL: unRowF32(RECIPROCAL, px, po, n); return true;
     case SQUARE: unRowF32(SQUARE, px, po, n); return true;
     case EXP: unRowF32(EXP, px, po, n); return true;
     case SIGMOID: unRowF32(SIGMOID, px, po, n); return true;

@@ -235,11 +235,24 @@ function tileOut(c: usize, scm: i32, scn: i32, acc: bool, mr: i32, nr: i32, tile
   }
 }
 
+/** K per block of a GEMV: its partial sums are added to c, like the K panels of the packed sgemm. */
+const GEMV_KB: i32 = 4096;
+
 /**
  * c[M] (+)= A[M,K] b[K] (GEMV; also M == 1 by transposition): packing would cost as much as the
- * product. Row-contiguous A: SIMD dot products, 4 rows at a time; column-contiguous A: SIMD axpy.
+ * product.
+ * NOTE: a float32 running sum stops growing at 2^24 times its terms (ones(1, 1e8) @ ones(1e8, 1) gave
+ * 16777216): K is summed in blocks of GEMV_KB whose float32 partial sums are added to c, so the error
+ * grows with K / GEMV_KB + GEMV_KB / 4 instead of K. Products with K <= GEMV_KB are one block, as before.
  */
 function gemv(M: i32, K: i32, pa: usize, sam: i32, sak: i32, pb: usize, sbk: i32, pc: usize, scm: i32, beta: bool, ws: usize, wsFloats: i32): void {
+  for (let k0 = 0; k0 < K; k0 += GEMV_KB) {
+    gemvBlock(M, min(GEMV_KB, K - k0), pa + off(k0, sak), sam, sak, pb + off(k0, sbk), sbk, pc, scm, beta || k0 > 0, ws, wsFloats);
+  }
+}
+
+/** One K block of gemv. Row-contiguous A: SIMD dot products, 4 rows at a time; column-contiguous A: SIMD axpy. */
+function gemvBlock(M: i32, K: i32, pa: usize, sam: i32, sak: i32, pb: usize, sbk: i32, pc: usize, scm: i32, beta: bool, ws: usize, wsFloats: i32): void {
   if (sak == 1 && K <= wsFloats) {
     let b = pb;
     if (sbk != 1) {

@@ -2,17 +2,17 @@
 // one axis, cumsum along one axis.
 import { F32, I32, ERR_INDEX, shiftOf, ld, st, fail, errCode, mv as mvEl } from './common';
 import { iterInit, iterNext, itN, s0, s1, s2, o0, o1, o2 } from './iter';
-
-const SUM = 0, PROD = 1, MAX = 2, MIN = 3;
+import { SUM, PROD, MAX, MIN } from './opcodes.generated';
 
 /**
- * Accumulate x into acc (float64, `count` entries, prefilled here with the op's identity).
+ * Accumulate x into acc (float64, `count` entries, first filled with the op's identity when `init`).
  * meta describes x's shape with operand 0 = x strides and operand 1 = acc strides (the output's
- * contiguous strides with 0 on the reduced axes). The caller then copies acc into the output.
+ * contiguous strides with 0 on the reduced axes). The caller then copies acc into the output; it
+ * splits an x of more than 2^31 - 1 elements into pieces, the later ones with init = 0.
  */
-export function reduce(op: i32, dt: i32, px: usize, acc: usize, count: i32, meta: usize): i32 {
-  const init: f64 = op == SUM ? 0.0 : op == PROD ? 1.0 : op == MAX ? -Infinity : Infinity;
-  for (let i = 0; i < count; i++) store<f64>(acc + (<usize>i << 3), init);
+export function reduce(op: i32, dt: i32, px: usize, acc: usize, count: i32, meta: usize, init: i32): i32 {
+  const id: f64 = op == SUM ? 0.0 : op == PROD ? 1.0 : op == MAX ? -Infinity : Infinity;
+  if (init) for (let i = 0; i < count; i++) store<f64>(acc + (<usize>i << 3), id);
   const rows = iterInit(meta, 2, shiftOf(dt) | (3 << 4));
   for (let r = 0; r < rows; r++) {
     let a = px + <usize>o0, c = acc + <usize>o1;
@@ -121,6 +121,8 @@ export function cumsum(dt: i32, dto: i32, px: usize, po: usize, len: i32, sx: i3
  * out = x[.., index, ..] along an axis. meta: out's shape; operand 0 = x strides with the axis
  * stride set to 0, 1 = index strides, 2 = out strides. x and out share dtype dt.
  */
+// NOTE: `len` is read as unsigned (the JS side passes min(len, 2^32 - 1)), so one unsigned compare
+// rejects negative indices and those >= len, and an axis longer than 2^31 (a broadcast one) still works.
 export function gather(dt: i32, dti: i32, px: usize, pi: usize, po: usize, len: i32, sAx: i32, meta: usize): i32 {
   errCode = 0;
   const sh = shiftOf(dt), shi = shiftOf(dti);
@@ -132,7 +134,7 @@ export function gather(dt: i32, dti: i32, px: usize, pi: usize, po: usize, len: 
     if (si == 0) {
       // one index for the whole row (index_select, embedding): move a row
       const k = idx(dti, ip);
-      if (k < 0 || k >= len) {
+      if (<u32>k >= <u32>len) {
         fail(ERR_INDEX, <f64>k);
         return errCode;
       }
@@ -144,7 +146,7 @@ export function gather(dt: i32, dti: i32, px: usize, pi: usize, po: usize, len: 
     }
     for (let i = 0; i < n; i++, a += <usize>sa, ip += <usize>si, o += <usize>so) {
       const k = idx(dti, ip);
-      if (k < 0 || k >= len) {
+      if (<u32>k >= <u32>len) {
         fail(ERR_INDEX, <f64>k);
         return errCode;
       }
@@ -172,7 +174,7 @@ export function scatterAdd(dt: i32, dti: i32, po: usize, pi: usize, ps: usize, l
     const n = itN, so = s0, si = s1, ss = s2;
     for (let i = 0; i < n; i++, o += <usize>so, ip += <usize>si, s += <usize>ss) {
       const k = idx(dti, ip);
-      if (k < 0 || k >= len) {
+      if (<u32>k >= <u32>len) {
         fail(ERR_INDEX, <f64>k);
         return errCode;
       }

@@ -33,6 +33,18 @@ export class UseAfterFreeError extends FastgradError {
 export class SyncReadError extends DeviceError {
   override name = 'SyncReadError';
 }
+/**
+ * An argument of the wrong kind or value, whatever the tensor: a fractional or NaN index, size, dim
+ * or step, a negative size, a count past what a tensor can hold (torch raises TypeError for the
+ * first, RuntimeError for the others). Messages name the function, the argument and the value.
+ */
+export class ArgumentError extends FastgradError {
+  override name = 'ArgumentError';
+}
+/** Integer division or remainder by zero (torch: "ZeroDivisionError"). */
+export class ZeroDivisionError extends FastgradError {
+  override name = 'ZeroDivisionError';
+}
 /** Bad or hostile file contents. */
 export class FormatError extends FastgradError {
   override name = 'FormatError';

@@ -1,4 +1,6 @@
 // Grad mode: whether ops record the graph (torch.no_grad / enable_grad / set_grad_enabled).
+import { ArgumentError } from '../errors.js';
+
 let enabled = true;
 
 export function isGradEnabled(): boolean {
@@ -14,7 +16,7 @@ function withMode<T>(on: boolean, fn: () => T): T {
   enabled = on;
   try {
     const r = fn();
-    if (r instanceof Promise) throw new Error('noGrad/enableGrad take a synchronous function; for async code call setGradEnabled');
+    if (r instanceof Promise) throw new ArgumentError('noGrad/enableGrad take a synchronous function; for async code call setGradEnabled');
     return r;
   } finally {
     enabled = prev;

@@ -41,10 +41,9 @@ export interface View {
   readonly offset: number;
 }
 
-export { UNARY_OPS, BINARY_OPS, COMPARISON_OPS, type UnaryOp, type BinaryOp } from './ops.js';
-import type { UnaryOp, BinaryOp } from './ops.js';
+export { UNARY_OPS, BINARY_OPS, COMPARISON_OPS, REDUCE_OPS, type UnaryOp, type BinaryOp, type ReduceOp } from './ops.js';
+import type { UnaryOp, BinaryOp, ReduceOp } from './ops.js';
 
-export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 export type ArgReduceOp = 'argmax' | 'argmin';
 
 /** avg = avg*mom + g*(1-mom); sqr = sqr*sqrMom + g²*(1-sqrMom); p -= avg / (sqrt(sqr/debias2) + eps) * lr/debias1. */

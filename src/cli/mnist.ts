@@ -11,7 +11,7 @@ import { pixelSimilarityStage } from '../book/ch04/pixel-similarity.js';
 import { sgdLoopStage } from '../book/ch04/sgd-loop.js';
 import { simpleNetStage } from '../book/ch04/simple-net.js';
 import { type Stage, type StageResult, f4 } from '../book/ch04/stage.js';
-import { manualSeed, viz } from '../node.js';
+import { errors, manualSeed, viz } from '../node.js';
 
 /** The chapter 4 stages, in order: pixel similarity, the hand SGD loop, BasicOptim, the Learner (linear, then simple_net). */
 export const MNIST_STAGES: readonly Stage[] = [pixelSimilarityStage, sgdLoopStage, basicOptimStage, learnerLinearStage, simpleNetStage];
@@ -138,7 +138,7 @@ function reportData(results: readonly StageResult[], source: DataSource, seed: n
 export async function runMnist(opts: MnistOptions = {}): Promise<MnistRun> {
   const t0 = performance.now();
   const seed = opts.seed ?? 42;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got ${seed}`);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new errors.ArgumentError(`--seed must be a non-negative integer, got ${seed}`);
   const log = opts.quiet ? () => {} : (opts.log ?? ((line: string) => console.log(line)));
   const stages = opts.stages ?? MNIST_STAGES;
   const quick = !!opts.quick;

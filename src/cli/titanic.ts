@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { BOOK, type FirstStep, firstStep } from '../book/titanic/first-step.js';
 import { INDEP_COLS, type TitanicData, findTitanicDir, loadTitanic } from '../book/titanic/data.js';
 import { MODELS, type Model, type Split, acc, sigmoid, trainModel } from '../book/titanic/models.js';
-import { type Tensor, noGrad } from '../node.js';
+import { type Tensor, errors, noGrad } from '../node.js';
 import { lineSpec, writeFileAtomic, writeReport } from '../viz/node.js';
 
 export interface TitanicOptions {
@@ -74,7 +74,7 @@ export async function runTitanic(opts: TitanicOptions = {}): Promise<TitanicRun>
   const t0 = performance.now();
   const seed = opts.seed ?? 442, splitSeed = opts.splitSeed ?? 42;
   for (const [k, v] of [['--seed', seed], ['--split-seed', splitSeed]] as const)
-    if (!Number.isSafeInteger(v) || v < 0) throw new Error(`${k} must be a non-negative integer, got ${v}`);
+    if (!Number.isSafeInteger(v) || v < 0) throw new errors.ArgumentError(`${k} must be a non-negative integer, got ${v}`);
   const log = opts.quiet ? () => {} : (opts.log ?? ((line: string) => console.log(line)));
   const createdAt = new Date();
   const dir = findTitanicDir(opts.data);

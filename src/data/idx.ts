@@ -6,14 +6,24 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { gunzip, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
+import { FormatError } from '../errors.js';
 
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
-export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
-export interface IdxArray {
-  dtype: IdxDtype;
-  shape: number[];
-  data: IdxData;
+/** The array type of each IDX dtype; every one is accepted by `fromArray` (int8/int16 are widened to int32). */
+export interface IdxDataOf {
+  uint8: Uint8Array;
+  int8: Int8Array;
+  int16: Int16Array;
+  int32: Int32Array;
+  float32: Float32Array;
+  float64: Float64Array;
 }
+export type IdxData = IdxDataOf[IdxDtype];
+/**
+ * A parsed IDX array: `fromArray(a.data, a.shape)` takes it as it is, and checking `a.dtype` narrows
+ * `a.data` (`if (a.dtype === 'uint8') a.data` is a Uint8Array).
+ */
+export type IdxArray = { [D in IdxDtype]: { dtype: D; shape: number[]; data: IdxDataOf[D] } }[IdxDtype];
 
 const TYPES: Record<number, { dtype: IdxDtype; size: number }> = {
   0x08: { dtype: 'uint8', size: 1 },
@@ -37,9 +47,9 @@ function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-function gzipError(name: string, err: unknown): Error {
+function gzipError(name: string, err: unknown): FormatError {
   const msg = err instanceof Error ? err.message : String(err);
-  return new Error(`IDX input '${name}' looks gzipped (starts 1f 8b) but could not be decompressed: ${msg}`, {
+  return new FormatError(`IDX input '${name}' looks gzipped (starts 1f 8b) but could not be decompressed: ${msg}`, {
     cause: err,
   });
 }
@@ -76,22 +86,22 @@ export function readIdxFileSync(path: string): IdxArray {
 function parseRaw(bytes: Uint8Array, name: string): IdxArray {
   const where = `IDX input '${name}'`;
   if (bytes.length < 4) {
-    throw new Error(`${where} is truncated: ${bytes.length} bytes, shorter than the 4-byte IDX magic`);
+    throw new FormatError(`${where} is truncated: ${bytes.length} bytes, shorter than the 4-byte IDX magic`);
   }
   const [z0, z1, code, ndim] = [bytes[0]!, bytes[1]!, bytes[2]!, bytes[3]!];
   if (z0 !== 0 || z1 !== 0) {
     const got = [z0, z1, code, ndim].map(hex).join(' ');
-    throw new Error(`${where} has bad magic ${got}: an IDX file starts with two zero bytes, a type code and ndim`);
+    throw new FormatError(`${where} has bad magic ${got}: an IDX file starts with two zero bytes, a type code and ndim`);
   }
   const type = TYPES[code];
   if (!type) {
     const known = Object.entries(TYPES).map(([c, t]) => `${hex(Number(c))} ${t.dtype}`).join(', ');
-    throw new Error(`${where} has unknown type code ${hex(code)} (expected one of ${known})`);
+    throw new FormatError(`${where} has unknown type code ${hex(code)} (expected one of ${known})`);
   }
-  if (ndim === 0) throw new Error(`${where} declares 0 dimensions; IDX arrays need at least one`);
+  if (ndim === 0) throw new FormatError(`${where} declares 0 dimensions; IDX arrays need at least one`);
   const headerLen = 4 + 4 * ndim;
   if (bytes.length < headerLen) {
-    throw new Error(
+    throw new FormatError(
       `${where} is truncated: header declares ${ndim} dims (${headerLen} header bytes) but the input is ${bytes.length} bytes`,
     );
   }
@@ -103,7 +113,7 @@ function parseRaw(bytes: Uint8Array, name: string): IdxArray {
     shape.push(d);
     count *= d; // exact: checked against the cap after each step, so it stays far below 2^53
     if (count * type.size > IDX_MAX_BYTES) {
-      throw new Error(`${where} declares dims ${shape.join('×')}${i + 1 < ndim ? '×…' : ''}, over the ${IDX_MAX_BYTES}-byte limit`);
+      throw new FormatError(`${where} declares dims ${shape.join('×')}${i + 1 < ndim ? '×…' : ''}, over the ${IDX_MAX_BYTES}-byte limit`);
     }
   }
   const need = count * type.size;
@@ -112,11 +122,11 @@ function parseRaw(bytes: Uint8Array, name: string): IdxArray {
     type.size === 1
       ? `${shape.join('×')} = ${need} bytes of ${type.dtype}`
       : `${shape.join('×')} = ${count} ${type.dtype} values = ${need} bytes`;
-  if (have < need) throw new Error(`${where} is truncated: header says ${says} but only ${have} bytes follow`);
+  if (have < need) throw new FormatError(`${where} is truncated: header says ${says} but only ${have} bytes follow`);
   if (have > need) {
-    throw new Error(`${where} has ${have - need} trailing bytes: header says ${says} but ${have} bytes follow`);
+    throw new FormatError(`${where} has ${have - need} trailing bytes: header says ${says} but ${have} bytes follow`);
   }
-  return { dtype: type.dtype, shape, data: decode(view, headerLen, count, type.dtype) };
+  return { dtype: type.dtype, shape, data: decode(view, headerLen, count, type.dtype) } as IdxArray;
 }
 
 // Copies into a fresh, aligned array (never aliases the caller's buffer), swapping to host order.

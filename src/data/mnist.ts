@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { readIdxFileSync, type IdxArray } from './idx.js';
+import { ArgumentError, FormatError } from '../errors.js';
 
 const PIXELS = 28 * 28;
 
@@ -57,7 +58,7 @@ function load(dir: string, key: FileKey): IdxArray {
   const p = locate(dir, key);
   if (!p) {
     const [orig, dotted] = FILES[key];
-    throw new Error(`MNIST file '${orig}[.gz]' (or '${dotted}[.gz]') not found in directory '${dir}'`);
+    throw new FormatError(`MNIST file '${orig}[.gz]' (or '${dotted}[.gz]') not found in directory '${dir}'`);
   }
   return readIdxFileSync(p);
 }
@@ -67,10 +68,10 @@ function load(dir: string, key: FileKey): IdxArray {
 function split(images: IdxArray, labels: IdxArray, what: string): DigitPair {
   const [n, h, w] = images.shape;
   if (images.dtype !== 'uint8' || images.shape.length !== 3 || h !== 28 || w !== 28) {
-    throw new Error(`MNIST ${what} images: expected uint8 N×28×28, got ${images.dtype} ${images.shape.join('×')}`);
+    throw new FormatError(`MNIST ${what} images: expected uint8 N×28×28, got ${images.dtype} ${images.shape.join('×')}`);
   }
   if (labels.dtype !== 'uint8' || labels.shape.length !== 1 || labels.shape[0] !== n) {
-    throw new Error(`MNIST ${what} labels: expected uint8 [${n}], got ${labels.dtype} [${labels.shape.join('×')}]`);
+    throw new FormatError(`MNIST ${what} labels: expected uint8 [${n}], got ${labels.dtype} [${labels.shape.join('×')}]`);
   }
   const pick = (digit: number) => {
     const names: string[] = [];
@@ -104,7 +105,7 @@ const cache = new Map<number, Uint8Array>();
 
 function packageDigits(digit: number): Uint8Array {
   if (!Number.isInteger(digit) || digit < 0 || digit > 9) {
-    throw new Error(`mnist package digit must be an integer 0..9, got ${digit}`);
+    throw new ArgumentError(`mnist package digit must be an integer 0..9, got ${digit}`);
   }
   const hit = cache.get(digit);
   if (hit) return hit;
@@ -112,14 +113,14 @@ function packageDigits(digit: number): Uint8Array {
   const file = join(root, 'src', 'digits', `${digit}.json`);
   const raw: unknown = (JSON.parse(readFileSync(file, 'utf8')) as { data?: unknown }).data;
   if (!Array.isArray(raw) || raw.length === 0 || raw.length % PIXELS !== 0) {
-    throw new Error(`${file}: expected {data: number[]} with a multiple of ${PIXELS} values`);
+    throw new FormatError(`${file}: expected {data: number[]} with a multiple of ${PIXELS} values`);
   }
   const out = new Uint8Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const v = raw[i] as unknown;
     const b = typeof v === 'number' ? Math.round(v * 255) : NaN;
     if (!(b >= 0 && b <= 255) || Math.abs((v as number) * 255 - b) > 0.2) {
-      throw new Error(`${file}: value ${String(v)} at ${i} is not a byte/255 in 0..1`);
+      throw new FormatError(`${file}: value ${String(v)} at ${i} is not a byte/255 in 0..1`);
     }
     out[i] = b;
   }
@@ -133,7 +134,7 @@ function packageDigits(digit: number): Uint8Array {
     }
     const mean = sum / PIXELS / 255;
     if (max < 128 || mean < 0.01 || mean > 0.5) {
-      throw new Error(`${file}: image ${k} does not look like an MNIST digit (max ${max}, mean ink ${mean.toFixed(3)})`);
+      throw new FormatError(`${file}: image ${k} does not look like an MNIST digit (max ${max}, mean ink ${mean.toFixed(3)})`);
     }
   }
   cache.set(digit, out);

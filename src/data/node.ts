@@ -10,4 +10,4 @@ export { type UntarOptions, ExtractError, untarData, extractArchive } from './un
 export {
   type DigitPair, type MnistSample, resolveDataDir, findMnistDir, loadMnistSampleFromIdx, loadMnistPackageDigits, mnistPackageCounts,
 } from './mnist.js';
-export { type IdxDtype, type IdxData, type IdxArray, IDX_MAX_BYTES, parseIdx, readIdxFile, readIdxFileSync } from './idx.js';
+export { type IdxDtype, type IdxData, type IdxDataOf, type IdxArray, IDX_MAX_BYTES, parseIdx, readIdxFile, readIdxFileSync } from './idx.js';

@@ -1,7 +1,7 @@
 // F: activations and losses (torch.nn.functional), each with torch's `reduction` and grad_fn name.
 import { record1 } from '../autograd/node.js';
 import { noGrad } from '../autograd/grad_mode.js';
-import { DTypeError, FastgradError, IndexError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, DTypeError, FastgradError, IndexError, ShapeError, fmtShape } from '../errors.js';
 import { isFloating } from '../tensor/dtype.js';
 import { bernoulliFill, type Generator } from '../tensor/random.js';
 import { fromArray } from '../tensor/creation.js';
@@ -41,7 +41,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
  * (grad_fn MulBackward0).
  */
 export function dropout(x: Tensor, p = 0.5, training = true, generator?: Generator): Tensor {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  if (!(p >= 0 && p <= 1)) throw new ArgumentError(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!training || p === 0 || x.numel() === 0) return x;
   if (p === 1) return x.mul(0);
   const noise = x.dtype === 'float64' ? new Float64Array(x.numel()) : new Float32Array(x.numel());
@@ -196,7 +196,7 @@ function crossEntropyProbs(input: Tensor, target: Tensor, opts: CrossEntropyOpts
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOpts = {}): Tensor {
   const ls = opts.labelSmoothing ?? 0;
-  if (!(ls >= 0 && ls <= 1)) throw new RangeError(`cross_entropy: labelSmoothing must be between 0 and 1, got ${ls}`);
+  if (!(ls >= 0 && ls <= 1)) throw new ArgumentError(`cross_entropy: labelSmoothing must be between 0 and 1, got ${ls}`);
   if (isFloating(target.dtype) && target.ndim === input.ndim && target.ndim > 0) return crossEntropyProbs(input, target, opts);
   checkClassification(input, target, 'cross_entropy', opts.weight);
   const dim = input.ndim - 1;

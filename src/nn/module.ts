@@ -143,7 +143,7 @@ export abstract class Module {
     if (memo.has(this)) return [];
     memo.add(this);
     const out: [string, Module][] = [[prefix, this]];
-    for (const [k, m] of this.namedChildren()) out.push(...m.namedModules(join(prefix, k), memo));
+    for (const [k, m] of this.namedChildren()) for (const e of m.namedModules(join(prefix, k), memo)) out.push(e); // no spread: any count
     return out;
   }
   modules(): Module[] {

@@ -4,7 +4,7 @@ import { type Backend, getBackend, getDefaultDevice } from '../backend/backend.j
 import { DeviceError } from '../errors.js';
 import { record1 } from '../autograd/node.js';
 import { type DType, castScalar } from '../tensor/dtype.js';
-import { contiguousStrides, isContiguous, sameShape } from '../tensor/shape.js';
+import { checkAlloc, checkShape, contiguousStrides, isContiguous, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
 export type Scalar = number | boolean;
@@ -17,7 +17,11 @@ export function backendOf(device?: string): Backend {
 /** A fresh contiguous tensor (uninitialised on backends that allow it; zeros on cpu). */
 export function emptyTensor(shape: readonly number[], dtype: DType, be: Backend): Tensor {
   let n = 1;
-  for (const s of shape) n *= s;
+  for (const s of shape) {
+    if (!(Number.isSafeInteger(s) && s >= 0)) checkShape(shape, 'empty', 'shape'); // throws
+    n *= s;
+  }
+  checkAlloc(n, '', shape);
   return new Tensor(be.alloc(dtype, n), shape.slice(), contiguousStrides(shape), 0);
 }
 
@@ -72,6 +76,11 @@ export function scalarTensor(v: number, dtype: DType, be: Backend): Tensor {
  * Tensors stay where they were created, so this names both devices and the fix.
  */
 export function sameDevice(op: string, ...ts: (Tensor | null | undefined)[]): void {
+  sameDeviceAll(op, ts);
+}
+
+/** sameDevice over a list (of any length: no argument spreading). */
+export function sameDeviceAll(op: string, ts: readonly (Tensor | null | undefined)[]): void {
   let first: Tensor | null = null;
   for (const t of ts) {
     if (!t) continue;

@@ -3,7 +3,7 @@
 import type { BinaryOp, UnaryOp, View } from '../backend/backend.js';
 import { needsGrad, record, record1 } from '../autograd/node.js';
 import { isGradEnabled, noGrad } from '../autograd/grad_mode.js';
-import { AutogradError, DTypeError, FastgradError, ShapeError, fmtShape } from '../errors.js';
+import { AutogradError, DTypeError, FastgradError, ShapeError, ZeroDivisionError, fmtShape } from '../errors.js';
 import { type DType, castScalar, category, isFloating, resultType } from '../tensor/dtype.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, isContiguous } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -234,7 +234,7 @@ export function divRounding(a: Tensor, b: TensorLike, mode: 'floor' | 'trunc'): 
   if (compute === 'bool')
     throw new DTypeError(`div(rounding_mode='${mode}'): not implemented for bool tensors (got ${describe(a)} and ${describe(b)}); convert with .int() first`);
   const pa = castTo(a, compute), pb = prep(b, compute);
-  if (typeof pb === 'number' && !isFloating(compute) && pb === 0) throw new RangeError('ZeroDivisionError: integer division by zero');
+  if (typeof pb === 'number' && !isFloating(compute) && pb === 0) throw new ZeroDivisionError('ZeroDivisionError: integer division by zero');
   let out: Tensor;
   if (mode === 'floor') out = binaryRaw('floorDivide', pa, pb, compute, compute);
   else if (isFloating(compute)) {

@@ -18,7 +18,7 @@
 // IndexPutBackward0 (array indices only) for writes.
 import { record1 } from '../autograd/node.js';
 import { noGrad } from '../autograd/grad_mode.js';
-import { DTypeError, IndexError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, DTypeError, IndexError, ShapeError, fmtShape } from '../errors.js';
 import { type DType, isFloating } from '../tensor/dtype.js';
 import { broadcastShapes, contiguousStrides, normDim, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -48,13 +48,16 @@ function parseItem(s: string): IndexItem {
     const num = (p: string | undefined): number | null => {
       if (p === undefined || p === '') return null;
       const v = Number(p);
-      if (!Number.isInteger(v)) throw new IndexError(`invalid slice bound '${p}' in '${s}'`);
+      // NOTE: a number with a fraction is a TypeError in Python ("slice indices must be integers");
+      // anything else is not an index at all
+      if (Number.isFinite(v) && !Number.isInteger(v)) throw new ArgumentError(`slice indices must be integers or None, got '${p}' in '${s}'`);
+      if (!Number.isSafeInteger(v)) throw new IndexError(`invalid slice bound '${p}' in '${s}'`);
       return v;
     };
     return new Slice(num(parts[0]), num(parts[1]), num(parts[2]));
   }
   const v = Number(t);
-  if (t === '' || !Number.isInteger(v)) throw new IndexError(`invalid index '${s}': expected an integer, a slice like '1:3', 'None' or '...'`);
+  if (t === '' || !Number.isSafeInteger(v)) throw new IndexError(`invalid index '${s}': expected an integer, a slice like '1:3', 'None' or '...'`);
   return v;
 }
 
@@ -107,7 +110,8 @@ function plan(x: Tensor, rawItems: readonly IndexItem[]): Plan {
       v = unsqueeze(v, d);
       d++;
     } else if (typeof it === 'number') {
-      if (!Number.isInteger(it)) throw new IndexError(`index ${it} is not an integer`);
+      // NOTE: torch raises an IndexError for x[1.5] (only integers, slices, ... are valid indices)
+      if (!Number.isSafeInteger(it)) throw new IndexError(`index ${it} is not an integer: only integers, slices (':', '1:3'), None, '...' and integer or bool tensors are valid indices`);
       const n = v.shape[d]!;
       if (it < -n || it >= n) throw new IndexError(`index ${it} is out of bounds for dimension ${src} with size ${n}`);
       v = select(v, d, it);
@@ -301,7 +305,7 @@ function valueFor(value: Tensor, shape: readonly number[]): Tensor {
 function checkIndex(x: Tensor, dim: number, index: Tensor, op: string): number {
   if (index.dtype !== 'int32' && index.dtype !== 'uint8')
     throw new DTypeError(`${op}(): Expected dtype int32 (torch: int64) for index, got ${index.dtype}`);
-  const d = normDim(dim, x.ndim);
+  const d = normDim(dim, x.ndim, 'dim', op);
   if (index.ndim !== x.ndim && !(x.ndim === 0 && index.ndim <= 1))
     throw new ShapeError(`${op}(): Index tensor must have the same number of dimensions as input tensor (index ${fmtShape(index.shape)}, input ${fmtShape(x.shape)})`);
   return d;
@@ -367,7 +371,7 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: TensorLike):
 /** torch.index_select(x, dim, index) for a 1-D index. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.ndim > 1) throw new ShapeError(`index_select(): Index is supposed to be a vector, got shape ${fmtShape(index.shape)}`);
-  const d = normDim(dim, x.ndim);
+  const d = normDim(dim, x.ndim, 'dim', 'index_select');
   const shape = x.shape.slice();
   shape[d] = index.numel();
   const idx = index.reshape(shape.map((_, k) => (k === d ? index.numel() : 1))).expand(shape);

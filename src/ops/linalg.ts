@@ -3,9 +3,9 @@
 import type { Conv2dParams } from '../backend/backend.js';
 import { record1 } from '../autograd/node.js';
 import { noGrad } from '../autograd/grad_mode.js';
-import { DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { isFloating } from '../tensor/dtype.js';
-import { broadcastShapes } from '../tensor/shape.js';
+import { broadcastShapes, describeValue } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { emptyTensor, sameDevice, sumToShape } from './core.js';
 
@@ -104,17 +104,19 @@ export interface Conv2dOpts {
   groups?: number;
 }
 
-const pair = (v: number | [number, number] | undefined, def: number): [number, number] =>
-  v === undefined ? [def, def] : typeof v === 'number' ? [v, v] : v;
+/** A conv size argument (one int or a pair), checked: integers >= min. */
+function pair(v: number | readonly number[] | undefined, def: number, arg: string, min: number): [number, number] {
+  const pr = v === undefined ? [def, def] : typeof v === 'number' ? [v, v] : v;
+  const ok = Array.isArray(pr) && pr.length === 2 && pr.every((k) => typeof k === 'number' && Number.isSafeInteger(k) && k >= min);
+  if (!ok) throw new ArgumentError(`conv2d: ${arg} must be ${min > 0 ? 'a positive' : 'a non-negative'} integer or a pair of them, got ${describeValue(v)}`);
+  return [pr[0]!, pr[1]!];
+}
 
 /** F.conv2d: NCHW input, [O, C/groups, KH, KW] weight, optional bias [O]. */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOpts = {}): Tensor {
-  const p: Conv2dParams = { stride: pair(opts.stride, 1), padding: pair(opts.padding, 0), dilation: pair(opts.dilation, 1), groups: opts.groups ?? 1 };
-  const positive = (v: readonly number[], min: number): boolean => v.every((k) => Number.isInteger(k) && k >= min);
-  if (!positive(p.stride, 1)) throw new ShapeError(`conv2d: stride must be positive integers, got ${fmtShape(p.stride)}`);
-  if (!positive(p.padding, 0)) throw new ShapeError(`conv2d: padding must be non-negative integers, got ${fmtShape(p.padding)}`);
-  if (!positive(p.dilation, 1)) throw new ShapeError(`conv2d: dilation must be positive integers, got ${fmtShape(p.dilation)}`);
-  if (!positive([p.groups], 1)) throw new ShapeError(`conv2d: groups must be a positive integer, got ${p.groups}`);
+  const groups = opts.groups ?? 1;
+  if (typeof groups !== 'number' || !Number.isSafeInteger(groups) || groups < 1) throw new ArgumentError(`conv2d: groups must be a positive integer, got ${describeValue(groups)}`);
+  const p: Conv2dParams = { stride: pair(opts.stride, 1, 'stride', 1), padding: pair(opts.padding, 0, 'padding', 0), dilation: pair(opts.dilation, 1, 'dilation', 1), groups };
   const unbatched = x.ndim === 3;
   const xin = unbatched ? x.unsqueeze(0) : x;
   if (xin.ndim !== 4) throw new ShapeError(`conv2d: expected 3-D or 4-D input (N, C, H, W), got input of shape ${fmtShape(x.shape)}`);

@@ -3,7 +3,7 @@
 import type { ReduceOp } from '../backend/backend.js';
 import { needsGrad, record, record1 } from '../autograd/node.js';
 import { noGrad } from '../autograd/grad_mode.js';
-import { DTypeError, IndexError, fmtShape } from '../errors.js';
+import { ArgumentError, DTypeError, IndexError, fmtShape } from '../errors.js';
 import { type DType, isFloating } from '../tensor/dtype.js';
 import { contiguousStrides, normDim, normDims } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -60,7 +60,7 @@ export interface SumOpts {
 
 /** torch.sum: bool/int inputs sum to int32 (torch: int64). */
 export function sum(x: Tensor, dim?: Dims, keepdim = false, opts: SumOpts = {}): Tensor {
-  const dims = normDims(dim, x.ndim);
+  const dims = normDims(dim, x.ndim, 'dim', 'sum');
   const dtype = opts.dtype ?? (isFloating(x.dtype) ? x.dtype : 'int32');
   const src = castTo(x, dtype);
   const out = reduceRaw('sum', src, dims, keepdim);
@@ -72,7 +72,7 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false, opts: SumOpts = {}):
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   if (!isFloating(x.dtype))
     throw new DTypeError(`mean(): could not infer output dtype. Input dtype must be a floating point dtype, got ${x.dtype} (call .float() first)`);
-  const dims = normDims(dim, x.ndim);
+  const dims = normDims(dim, x.ndim, 'dim', 'mean');
   const n = reducedCount(x.shape, dims);
   const s = reduceRaw('sum', x, dims, keepdim);
   const out = copyRaw(s);
@@ -82,7 +82,7 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 }
 
 export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
-  const dims = normDims(dim, x.ndim);
+  const dims = normDims(dim, x.ndim, 'dim', 'prod');
   const dtype = isFloating(x.dtype) ? x.dtype : 'int32';
   const src = castTo(x, dtype);
   const out = reduceRaw('prod', src, dims, keepdim);
@@ -99,8 +99,8 @@ export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
 
 /** amax/amin over dims; ties share the gradient evenly (torch's evenly_distribute). */
 export function amaxmin(x: Tensor, which: 'max' | 'min', dim?: Dims, keepdim = false, fullName?: string): Tensor {
-  const dims = normDims(dim, x.ndim);
   const op = fullName ? which : which === 'max' ? 'amax' : 'amin';
+  const dims = normDims(dim, x.ndim, 'dim', op);
   checkReducible(x, op, dims, dim === undefined || dim === null || (Array.isArray(dim) && dim.length === 0));
   const out = reduceRaw(which, x, dims, keepdim);
   const name = fullName ?? (which === 'max' ? 'AmaxBackward0' : 'AminBackward0');
@@ -142,8 +142,11 @@ export function argReduce(x: Tensor, op: 'argmax' | 'argmin', dim?: number | nul
     const r = argReduce(flat, op, 0, false);
     return keepdim ? r.reshape(x.shape.map(() => 1)) : r;
   }
-  const d = normDim(dim, x.ndim);
+  const d = normDim(dim, x.ndim, 'dim', op);
   checkReducible(x, op, [d], false);
+  // NOTE: indices are int32 (torch: int64): a longer axis is fine only when broadcast (all equal: index 0)
+  if (x.ndim > 0 && x.shape[d]! > 2 ** 31 - 1 && x.strides[d] !== 0)
+    throw new ArgumentError(`${op}: dim ${d} has ${x.shape[d]} elements (shape ${fmtShape(x.shape)}): its indices do not fit int32`);
   const src = x.ndim === 0 ? x.reshape([1]) : x;
   const out = emptyTensor(keptShape(src.shape, [d]), 'int32', x.storage.backend);
   x.storage.backend.argReduce(op, src, d, out);
@@ -153,7 +156,7 @@ export function argReduce(x: Tensor, op: 'argmax' | 'argmin', dim?: number | nul
 
 /** max(dim) / min(dim): values and indices; gradient flows to the selected index. */
 export function maxminDim(x: Tensor, which: 'max' | 'min', dim: number, keepdim = false): ValuesIndices {
-  const d = normDim(dim, x.ndim);
+  const d = normDim(dim, x.ndim, 'dim', which);
   checkReducible(x, which, [d], false);
   if (x.ndim === 0) {
     const r = maxminDim(x.reshape([1]), which, 0, false);
@@ -179,7 +182,7 @@ export interface VarOpts {
 
 export function variance(x: Tensor, dim: Dims, opts: VarOpts, std: boolean): Tensor {
   if (!isFloating(x.dtype)) throw new DTypeError(`${std ? 'std' : 'var'}: expected a floating point tensor, got ${x.dtype}`);
-  const dims = normDims(dim, x.ndim);
+  const dims = normDims(dim, x.ndim, 'dim', std ? 'std' : 'var');
   const keepdim = opts.keepdim ?? false;
   const corr = opts.correction ?? (opts.unbiased === false ? 0 : 1);
   const n = reducedCount(x.shape, dims);
@@ -200,7 +203,7 @@ export function variance(x: Tensor, dim: Dims, opts: VarOpts, std: boolean): Ten
 
 /** torch.cumsum: bool/int inputs accumulate in int32 (torch: int64) unless `dtype` is given. */
 export function cumsum(x: Tensor, dim: number, opts: SumOpts = {}): Tensor {
-  const d = normDim(dim, x.ndim);
+  const d = normDim(dim, x.ndim, 'dim', 'cumsum');
   const dtype = opts.dtype ?? (isFloating(x.dtype) ? x.dtype : 'int32');
   const src = castTo(x, dtype);
   const out = emptyTensor(src.shape, dtype, x.storage.backend);
@@ -224,20 +227,20 @@ function floatInput(x: Tensor, op: string): Tensor {
 }
 
 export function softmax(x: Tensor, dim: number): Tensor {
-  const d = normDim(dim, x.ndim);
+  const d = normDim(dim, x.ndim, 'dim', 'softmax');
   const out = softmaxRaw(floatInput(x, 'softmax'), d, false);
   return record1('SoftmaxBackward0', [x], out, (g, [y]) => [y!.mul(g.sub(g.mul(y!).sum(d, true)))], [out]);
 }
 
 export function logSoftmax(x: Tensor, dim: number): Tensor {
-  const d = normDim(dim, x.ndim);
+  const d = normDim(dim, x.ndim, 'dim', 'logSoftmax');
   const out = softmaxRaw(floatInput(x, 'logSoftmax'), d, true);
   return record1('LogSoftmaxBackward0', [x], out, (g, [y]) => [g.sub(y!.exp().mul(g.sum(d, true)))], [out]);
 }
 
 /** torch.logsumexp (integer inputs give float32, as torch); an empty reduction gives -inf. */
 export function logsumexp(input: Tensor, dim: Dims, keepdim = false): Tensor {
-  const dims = normDims(dim, input.ndim);
+  const dims = normDims(dim, input.ndim, 'dim', 'logsumexp');
   const x = isFloating(input.dtype) ? input : castTo(input, 'float32');
   const out = noGrad(() => {
     const m = reduceRaw('max', x, dims, true);
@@ -253,7 +256,7 @@ export function logsumexp(input: Tensor, dim: Dims, keepdim = false): Tensor {
 
 /** all/any as bool reductions. */
 export function allAny(x: Tensor, which: 'all' | 'any', dim?: Dims, keepdim = false): Tensor {
-  const dims = normDims(dim, x.ndim);
+  const dims = normDims(dim, x.ndim, 'dim', which);
   // NOTE: all(x) = !any(x == 0), so an empty reduction starts from max's identity (false) either way;
   // uint8 in gives uint8 out, as torch.
   const b = which === 'all' ? x.eq(0) : x.dtype === 'bool' ? x : x.ne(0);
@@ -265,7 +268,7 @@ export function allAny(x: Tensor, which: 'all' | 'any', dim?: Dims, keepdim = fa
 /** torch.norm(x, p, dim, keepdim): p-norm over dims (whole tensor by default); NormBackward1. */
 export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {
   floatInput(x, 'norm');
-  const dims = normDims(dim, x.ndim);
+  const dims = normDims(dim, x.ndim, 'dim', 'norm');
   const out = noGrad(() => {
     const a = x.abs();
     if (p === 0) return a.ne(0).sum(dims, keepdim).to(x.dtype);

@@ -4,7 +4,7 @@
 import { record1 } from '../autograd/node.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { IndexError } from '../errors.js';
-import { normDim } from '../tensor/shape.js';
+import { checkInt, normDim } from '../tensor/shape.js';
 import { fromArray } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type ValuesIndices, valuesIndices } from './reduce.js';
@@ -52,7 +52,7 @@ export function sort(x: Tensor, dim = -1, opts: SortOpts = {}): ValuesIndices {
   // NOTE: torch names the node after the overload: sort(stable=...) is SortBackward1.
   const name = opts.stable === undefined ? 'SortBackward0' : 'SortBackward1';
   if (x.ndim === 0) return valuesIndices(takeAlong(x, 0, x, name), fromArray(new Int32Array(1), [], { device: x.device }));
-  const d = normDim(dim, x.ndim);
+  const d = normDim(dim, x.ndim, 'dim', 'sort');
   const indices = sortIndices(x, d, opts.descending ?? false, x.shape[d]!).contiguous();
   return valuesIndices(takeAlong(x, d, indices, name), indices);
 }
@@ -69,9 +69,9 @@ export interface TopkOpts {
 
 /** torch.topk: the k largest (or smallest) along dim, sorted. */
 export function topk(x: Tensor, k: number, opts: TopkOpts = {}): ValuesIndices {
-  const d = normDim(opts.dim ?? -1, x.ndim);
+  const d = normDim(opts.dim ?? -1, x.ndim, 'dim', 'topk');
   const n = x.ndim === 0 ? 1 : x.shape[d]!;
-  if (!Number.isInteger(k) || k < 0 || k > n) throw new IndexError(`topk: k (${k}) out of range for dimension ${d} of size ${n}`);
+  if (checkInt(k, 'topk', 'k') < 0 || k > n) throw new IndexError(`topk: k (${k}) out of range for dimension ${d} of size ${n}`);
   if (x.ndim === 0) return valuesIndices(takeAlong(x, 0, x, 'TopkBackward0'), fromArray(new Int32Array(1), [], { device: x.device }));
   const indices = sortIndices(x, d, opts.largest ?? true, k).contiguous();
   return valuesIndices(takeAlong(x, d, indices, 'TopkBackward0'), indices);

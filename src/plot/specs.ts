@@ -169,8 +169,10 @@ function greyScale([lo, hi]: [number, number], reverse = false) {
 }
 
 function extent(grid: number[][], o: { vmin?: number; vmax?: number }): [number, number] {
-  const flat = grid.flat().filter(Number.isFinite);
-  const lo = o.vmin ?? Math.min(...flat), hi = o.vmax ?? Math.max(...flat);
+  // NOTE: a loop, not Math.min(...flat): spreading an image's pixels overflows the call stack past ~125k
+  let min = Infinity, max = -Infinity;
+  for (const row of grid) for (const v of row) if (Number.isFinite(v)) (min = Math.min(min, v)), (max = Math.max(max, v));
+  const lo = o.vmin ?? min, hi = o.vmax ?? max;
   return hi > lo ? [lo, hi] : [lo, lo + 1]; // a constant image still needs a non-empty domain
 }
 

@@ -52,7 +52,7 @@ export function readCsv(source: string | Uint8Array, opts: CsvOptions = {}): Dat
     let size: number;
     try {
       const st = statSync(source);
-      if (!st.isFile()) throw new Error('not a file');
+      if (!st.isFile()) throw new FormatError('not a file'); // replaced just below
       size = st.size;
     } catch {
       throw new FormatError(`readCsv: no file at ${JSON.stringify(source)} (a string without a line break is read as a path)`);

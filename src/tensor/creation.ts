@@ -1,10 +1,10 @@
 // Tensor factories: tensor(), zeros/ones/full/empty (+Like), arange, linspace, eye and the random
 // factories, which draw from PyTorch's generator (random.ts) so seeds give torch's numbers.
 import { getBackend, getDefaultDevice } from '../backend/backend.js';
-import { DTypeError, ShapeError } from '../errors.js';
-import { type DType, type TypedArray, dtypeOfArray, typedArrayFor } from './dtype.js';
+import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { type DType, type TypedArray, castScalar, dtypeOfArray, typedArrayFor } from './dtype.js';
 import { type Generator, normalFill, randintFill, randperm as randpermArr, uniformFill } from './random.js';
-import { contiguousStrides } from './shape.js';
+import { MAX_NUMEL, checkAlloc, checkInt, checkShape, checkSize, contiguousStrides, describeValue } from './shape.js';
 import { type NestedArray, Tensor } from './tensor.js';
 
 export interface FactoryOpts {
@@ -17,6 +17,29 @@ export interface RandomOpts extends FactoryOpts {
 }
 
 type Shape = readonly number[];
+
+/**
+ * Arrays `fromArray`/`tensor` take: the storage types, plus the narrower integer arrays a file reader
+ * may return (IDX int8/int16), which are widened to int32 (a copy; fastgrad has no int8/int16 dtype).
+ */
+export type ArrayData = TypedArray | Int8Array | Int16Array | Uint16Array;
+
+/** The storage array for `data`: itself, or an int32 copy of a narrower integer array. */
+function storageArray(data: ArrayData, fn: string): TypedArray {
+  if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array) return data;
+  if (data instanceof Uint8Array && !(data instanceof Uint8ClampedArray)) return data;
+  if (data instanceof Int8Array || data instanceof Int16Array || data instanceof Uint16Array) return Int32Array.from(data);
+  // NOTE: any other view would reach a backend with a byte length that does not match its dtype
+  const got = ArrayBuffer.isView(data) ? `a ${(data as object).constructor.name}` : describeValue(data);
+  throw new ArgumentError(`${fn}: data must be a Float32Array, Float64Array, Int32Array, Uint8Array, Int16Array, Uint16Array or Int8Array, got ${got}`);
+}
+
+/** A size argument: a shape array (or one number for a 1-D shape), checked and within the allocation limit. */
+function sizeArg(size: Shape | number, fn: string): number[] {
+  const s = checkShape(typeof size === 'number' ? [size] : size, fn);
+  checkAlloc(s.reduce((a, b) => a * b, 1), fn, s);
+  return s;
+}
 
 function finish(t: Tensor, opts: FactoryOpts): Tensor {
   if (opts.requiresGrad) t.requiresGrad_(true);
@@ -71,8 +94,8 @@ function flattenNested(data: NestedArray): { values: number[]; shape: number[]; 
 export function tensor(data: NestedArray | TypedArray | Tensor, opts: FactoryOpts = {}): Tensor {
   if (data instanceof Tensor) return finish(data.detach().clone().to(opts.dtype ?? data.dtype), opts);
   if (ArrayBuffer.isView(data)) {
-    const arr = data as TypedArray;
-    const src = fromTyped(arr.slice() as TypedArray, [arr.length], dtypeOfArray(arr), opts.device);
+    const arr = storageArray(data as TypedArray, 'tensor');
+    const src = fromTyped(arr === data ? (arr.slice() as TypedArray) : arr, [arr.length], dtypeOfArray(arr), opts.device);
     return finish(opts.dtype ? src.to(opts.dtype) : src, opts);
   }
   const { values, shape, kind } = flattenNested(data);
@@ -83,36 +106,42 @@ export function tensor(data: NestedArray | TypedArray | Tensor, opts: FactoryOpt
   return finish(fromTyped(arr, shape, dtype, opts.device), opts);
 }
 
-/** A tensor over an existing typed array with a shape (no copy). */
-export function fromArray(data: TypedArray, shape: Shape, opts: FactoryOpts = {}): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  if (n !== data.length) throw new ShapeError(`fromArray: shape [${shape.join(', ')}] needs ${n} values but the array has ${data.length}`);
-  return finish(fromTyped(data, shape, opts.dtype === 'bool' ? 'bool' : dtypeOfArray(data), opts.device), opts);
+/**
+ * A tensor over an existing typed array with a shape (no copy, except that Int8/Int16/Uint16 arrays are
+ * widened to int32): `fromArray(readIdxFileSync(path).data, shape)`.
+ */
+export function fromArray(data: ArrayData, shape: Shape, opts: FactoryOpts = {}): Tensor {
+  const s = checkShape(shape, 'fromArray', 'shape');
+  const arr = storageArray(data, 'fromArray');
+  const n = s.reduce((a, b) => a * b, 1);
+  if (n !== arr.length) throw new ShapeError(`fromArray: shape ${fmtShape(s)} needs ${n} values but the array has ${arr.length}`);
+  return finish(fromTyped(arr, s, opts.dtype === 'bool' ? 'bool' : dtypeOfArray(arr), opts.device), opts);
 }
-
-const shapeOf = (args: readonly (number | Shape)[]): number[] => {
-  const s = args.length === 1 && Array.isArray(args[0]) ? [...(args[0] as Shape)] : (args as number[]);
-  for (const d of s) if (!Number.isInteger(d) || d < 0) throw new ShapeError(`invalid shape [${s.join(', ')}]: sizes must be non-negative integers`);
-  return s;
-};
 
 export function full(shape: Shape, value: number | boolean, opts: FactoryOpts = {}): Tensor {
-  const s = shapeOf([shape]);
+  return filled(shape, value, opts, 'full');
+}
+
+function filled(shape: Shape, value: number | boolean, opts: FactoryOpts, fn: string): Tensor {
+  const s = sizeArg(shape, fn);
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw new ArgumentError(`${fn}: fill_value must be a number or a boolean, got ${describeValue(value)}`);
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int32' : 'float32');
+  // NOTE: allocated and filled on the device: no host array of the full size (a large tensor on wasm)
+  const be = getBackend(opts.device ?? getDefaultDevice());
   const n = s.reduce((a, b) => a * b, 1);
-  const arr = typedArrayFor(dtype, n);
-  arr.fill(typeof value === 'boolean' ? (value ? 1 : 0) : value);
-  return finish(fromTyped(arr, s, dtype, opts.device), opts);
+  const t = new Tensor(be.alloc(dtype, n), s, contiguousStrides(s), 0);
+  be.fill(t, castScalar(typeof value === 'boolean' ? (value ? 1 : 0) : value, dtype));
+  return finish(t, opts);
 }
 export function zeros(shape: Shape, opts: FactoryOpts = {}): Tensor {
-  return full(shape, 0, { dtype: 'float32', ...opts });
+  return filled(shape, 0, { dtype: 'float32', ...opts }, 'zeros');
 }
 export function ones(shape: Shape, opts: FactoryOpts = {}): Tensor {
-  return full(shape, 1, { dtype: 'float32', ...opts });
+  return filled(shape, 1, { dtype: 'float32', ...opts }, 'ones');
 }
-/** torch.empty (zero-filled here: typed arrays start at zero). */
+/** torch.empty (zero-filled here, so results never depend on stale memory). */
 export function empty(shape: Shape, opts: FactoryOpts = {}): Tensor {
-  return zeros(shape, opts);
+  return filled(shape, 0, { dtype: 'float32', ...opts }, 'empty');
 }
 export const zerosLike = (t: Tensor, opts: FactoryOpts = {}): Tensor => zeros(t.shape, { dtype: t.dtype, device: t.device, ...opts });
 export const onesLike = (t: Tensor, opts: FactoryOpts = {}): Tensor => ones(t.shape, { dtype: t.dtype, device: t.device, ...opts });
@@ -157,10 +186,21 @@ function fma(a: number, b: number, c: number): number {
 /** torch.arange(end) / arange(start, end, step): int32 when all arguments are integers. */
 export function arange(start: number, end?: number, step = 1, opts: FactoryOpts = {}): Tensor {
   if (end === undefined) [start, end] = [0, start];
-  if (step === 0) throw new ShapeError('arange: step must be nonzero');
-  if ((end - start) / step < 0) throw new ShapeError(`arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`);
+  const finite = (v: unknown, arg: string): void => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(`arange: ${arg} must be a finite number, got ${describeValue(v)}`);
+  };
+  finite(start, 'start');
+  finite(end, 'end');
+  finite(step, 'step');
+  if (step === 0) throw new ArgumentError('arange: step must be nonzero');
+  if ((end - start) / step < 0) throw new ArgumentError(`arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`);
   const dtype = opts.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32');
   const n = Math.ceil((end - start) / step);
+  if (n > MAX_NUMEL)
+    throw new ArgumentError(`arange: [${start}, ${end}) with step ${step} has ${n} elements, more than the ${MAX_NUMEL} (2^32) one tensor can hold`);
+  const last = start + (n - 1) * step;
+  if (dtype === 'int32' && n > 0 && (Math.min(start, last) < -(2 ** 31) || Math.max(start, last) >= 2 ** 31))
+    throw new ArgumentError(`arange: values from ${start} to ${last} do not fit int32 (fastgrad's int64); pass {dtype: 'float64'}`);
   const arr = typedArrayFor(dtype, n);
   const s = start, st = step;
   if (dtype === 'float64') vectorFill(arr, VEC_WIDTH.float64, (i) => fma(st, i, s), (i) => fma(st, i, s), (b, j) => fma(st, j, b));
@@ -172,7 +212,9 @@ export function arange(start: number, end?: number, step = 1, opts: FactoryOpts 
 
 /** torch.linspace (float32 by default), computed symmetrically from both ends in the output dtype, like torch. */
 export function linspace(start: number, end: number, steps: number, opts: FactoryOpts = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new ShapeError(`linspace: number of steps must be a non-negative integer, got ${steps}`);
+  if (typeof start !== 'number' || typeof end !== 'number')
+    throw new ArgumentError(`linspace: start and end must be numbers, got ${describeValue(start)} and ${describeValue(end)}`);
+  checkAlloc(checkSize(steps, 'linspace', 'steps'), 'linspace', [steps]);
   const dtype = opts.dtype ?? 'float32';
   if (dtype === 'bool') throw new DTypeError('linspace: not implemented for bool');
   const arr = typedArrayFor(dtype, steps);
@@ -200,6 +242,7 @@ export function linspace(start: number, end: number, steps: number, opts: Factor
 }
 
 export function eye(n: number, m = n, opts: FactoryOpts = {}): Tensor {
+  checkAlloc(checkSize(n, 'eye', 'n') * checkSize(m, 'eye', 'm'), 'eye', [n, m]);
   const dtype = opts.dtype ?? 'float32';
   const arr = typedArrayFor(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) arr[i * m + i] = 1;
@@ -214,7 +257,7 @@ function floatBuf(shape: Shape, dtype: DType): Float32Array | Float64Array {
 
 /** torch.rand: uniform [0, 1), bit-identical to torch's CPU generator for the same seed. */
 export function rand(shape: Shape, opts: RandomOpts = {}): Tensor {
-  const s = shapeOf([shape]);
+  const s = sizeArg(shape, 'rand');
   const buf = floatBuf(s, opts.dtype ?? 'float32');
   uniformFill(buf, 0, 1, opts.generator);
   return finish(fromTyped(buf, s, opts.dtype ?? 'float32', opts.device), opts);
@@ -222,7 +265,7 @@ export function rand(shape: Shape, opts: RandomOpts = {}): Tensor {
 
 /** torch.randn: standard normal, bit-identical to torch for float32. */
 export function randn(shape: Shape, opts: RandomOpts = {}): Tensor {
-  const s = shapeOf([shape]);
+  const s = sizeArg(shape, 'randn');
   const buf = floatBuf(s, opts.dtype ?? 'float32');
   normalFill(buf, 0, 1, opts.generator);
   return finish(fromTyped(buf, s, opts.dtype ?? 'float32', opts.device), opts);
@@ -230,16 +273,25 @@ export function randn(shape: Shape, opts: RandomOpts = {}): Tensor {
 
 /** torch.randint(low, high, shape): int32 (torch: int64). */
 export function randint(low: number, high: number, shape: Shape, opts: RandomOpts = {}): Tensor {
-  const s = shapeOf([shape]);
+  checkInt(low, 'randint', 'low');
+  checkInt(high, 'randint', 'high');
+  if (!(low < high)) throw new ArgumentError(`randint: expected low < high, got low=${low}, high=${high}`);
+  const s = sizeArg(shape, 'randint');
   const dtype = opts.dtype ?? 'int32';
-  const arr = typedArrayFor(dtype, s.reduce((a, b) => a * b, 1));
   if (dtype === 'bool') throw new DTypeError('randint: bool dtype is not supported');
+  // NOTE: torch's int64 holds any range; int32 (its stand-in here) and uint8 would wrap silently
+  const [lo, hi] = dtype === 'int32' ? [-(2 ** 31), 2 ** 31] : dtype === 'uint8' ? [0, 256] : [-Infinity, Infinity];
+  if (low < lo || high > hi)
+    throw new ArgumentError(`randint: [low, high) = [${low}, ${high}) does not fit dtype ${dtype} ([${lo}, ${hi})); pass {dtype: 'float64'} for a wider range`);
+  const arr = typedArrayFor(dtype, s.reduce((a, b) => a * b, 1));
   randintFill(arr as Int32Array, low, high, opts.generator);
   return finish(fromTyped(arr, s, dtype, opts.device), opts);
 }
 
 /** torch.randperm(n): int32 (torch: int64). */
 export function randperm(n: number, opts: RandomOpts = {}): Tensor {
+  checkSize(n, 'randperm', 'n');
+  if (n > 2 ** 31) throw new ArgumentError(`randperm: n=${n} is too large: its values must fit int32 (n <= 2^31)`);
   const p = randpermArr(n, opts.generator);
   const t = fromTyped(p, [n], 'int32', opts.device);
   return opts.dtype && opts.dtype !== 'int32' ? t.to(opts.dtype) : t;
@@ -247,7 +299,7 @@ export function randperm(n: number, opts: RandomOpts = {}): Tensor {
 
 /** torch.normal(mean, std, shape). */
 export function normal(mean: number, std: number, shape: Shape, opts: RandomOpts = {}): Tensor {
-  const s = shapeOf([shape]);
+  const s = sizeArg(shape, 'normal');
   const buf = floatBuf(s, opts.dtype ?? 'float32');
   normalFill(buf, mean, std, opts.generator);
   return finish(fromTyped(buf, s, opts.dtype ?? 'float32', opts.device), opts);

@@ -1,6 +1,7 @@
 // Seeded random numbers that reproduce PyTorch 1.13's CPU generator (Debian python3-torch, AVX2 kernels,
 // no MKL) bit for bit: an mt19937 engine plus the exact sampling transforms ATen applies to a contiguous tensor.
 // Golden data: tools/golden/random.py -> test/golden/random.json.
+import { ArgumentError } from '../errors.js';
 
 const DEFAULT_SEED = 67280421310721n; // c10::detail::default_rng_seed_val
 const N = 624;
@@ -69,10 +70,10 @@ export class Generator {
   }
 
   setState(s: Uint8Array): void {
-    if (s.length !== N * 4 + 21) throw new Error(`Generator.setState: expected ${N * 4 + 21} bytes, got ${s.length}`);
+    if (s.length !== N * 4 + 21) throw new ArgumentError(`Generator.setState: expected ${N * 4 + 21} bytes, got ${s.length}`);
     const dv = new DataView(s.buffer, s.byteOffset, s.byteLength);
     const idx = dv.getUint32(N * 4, true);
-    if (idx > N) throw new Error('Generator.setState: corrupt state');
+    if (idx > N) throw new ArgumentError('Generator.setState: corrupt state');
     for (let i = 0; i < N; i++) this.mt[i] = dv.getUint32(i * 4, true);
     this.idx = idx;
     this.seed_ = dv.getBigUint64(N * 4 + 4, true);
@@ -264,7 +265,7 @@ const def = (g?: Generator): Generator => g ?? defaultGenerator;
 
 /** torch.rand / Tensor.uniform_(from, to): x * (to - from) + from, contracted to one FMA by the AVX2 build. */
 export function uniformFill(out: Float32Array | Float64Array, from = 0, to = 1, gen?: Generator): void {
-  if (!(from <= to)) throw new RangeError(`uniform: expects from <= to, got from=${from} to=${to}`);
+  if (!(from <= to)) throw new ArgumentError(`uniform: expects from <= to, got from=${from} to=${to}`);
   const g = def(gen);
   if (out instanceof Float32Array) {
     const a = fr(from), r = fr(fr(to) - a); // torch computes (to - from) in float32
@@ -282,7 +283,7 @@ export function uniformFill(out: Float32Array | Float64Array, from = 0, to = 1, 
  * float32 results are bit-identical (the vectorised path never touches libm; the scalar path casts to float).
  */
 export function normalFill(out: Float32Array | Float64Array, mean = 0, std = 1, gen?: Generator): void {
-  if (!(std >= 0)) throw new RangeError(`normal: expects std >= 0.0, got ${std}`);
+  if (!(std >= 0)) throw new ArgumentError(`normal: expects std >= 0.0, got ${std}`);
   const g = def(gen), n = out.length;
   if (n < 16) {
     // Scalar path: at::normal_distribution<double>, which caches the second Box-Muller value on the generator.
@@ -317,7 +318,7 @@ export function normalFill(out: Float32Array | Float64Array, mean = 0, std = 1, 
 export function randintFill(out: Int32Array | Float32Array | Float64Array | Uint8Array, low: number, high: number, gen?: Generator): void {
   const g = def(gen), range = high - low;
   if (!(range > 0) || !Number.isSafeInteger(low) || !Number.isSafeInteger(high)) {
-    throw new RangeError(`randint: expected integers with low < high, got [${low}, ${high})`);
+    throw new ArgumentError(`randint: expected integers with low < high, got [${low}, ${high})`);
   }
   // NOTE: torch draws one random() per element, or random64() when range >= 2^32 for int64/float dtypes.
   if (range >= 2 ** 32 && !(out instanceof Uint8Array)) {
@@ -341,7 +342,7 @@ export function randperm(n: number, gen?: Generator): Int32Array {
 
 /** bernoulli_(p) with scalar p; Debian's build has no MKL, so every dtype draws a 53-bit double u and yields u < p. */
 export function bernoulliFill(out: Float32Array | Float64Array | Uint8Array, p: number, gen?: Generator): void {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli_: expects 0 <= p <= 1, got ${p}`);
+  if (!(p >= 0 && p <= 1)) throw new ArgumentError(`bernoulli_: expects 0 <= p <= 1, got ${p}`);
   const g = def(gen);
   for (let i = 0; i < out.length; i++) out[i] = u53(g) < p ? 1 : 0;
 }

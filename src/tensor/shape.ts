@@ -1,7 +1,60 @@
-// Shape arithmetic: broadcasting, dim normalisation, view-shape inference. Errors name the argument.
-import { IndexError, ShapeError, fmtShape } from '../errors.js';
+// Shape arithmetic: broadcasting, dim normalisation, view-shape inference, and the checks every
+// index, size, dim and step passes before it reaches a backend. Errors name the function, the
+// argument and the value.
+import { ArgumentError, IndexError, ShapeError, fmtShape } from '../errors.js';
 
 export { contiguousStrides, numel } from '../backend/cpu/iter.js';
+
+/**
+ * Most elements one allocated tensor can have: V8's typed-array length limit (2^32). Views of
+ * broadcast (stride-0) dims may be larger, up to 2^53 elements, where counts stop being exact.
+ */
+export const MAX_NUMEL = 2 ** 32;
+
+/** A value as an error message shows it: strings quoted, other types named. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return `${v}${typeof v === 'bigint' ? 'n' : ''}`;
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null || v === undefined) return String(v);
+  return Array.isArray(v) ? `an array [${v.map(describeValue).join(', ')}]` : `a ${v.constructor?.name ?? typeof v}`;
+}
+
+/**
+ * An integer argument (an index, size, dim, step or count): a number with no fraction, within 2^53.
+ * Anything else would reach the kernels as a fractional offset (torch raises a TypeError).
+ */
+export function checkInt(v: unknown, fn: string, arg: string): number {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  const why = typeof v === 'number' && Number.isInteger(v) ? ' (beyond 2^53, where integers stop being exact)' : '';
+  throw new ArgumentError(`${fn}: ${arg} must be an integer, got ${describeValue(v)}${why}`);
+}
+
+/** A non-negative integer argument (a size or a count). */
+export function checkSize(v: unknown, fn: string, arg: string): number {
+  const n = checkInt(v, fn, arg);
+  if (n < 0) throw new ArgumentError(`${fn}: ${arg} must be a non-negative integer, got ${n}`);
+  return n;
+}
+
+/** A shape argument: non-negative integer sizes whose product stays exact (< 2^53). Returns a copy. */
+export function checkShape(shape: unknown, fn: string, arg = 'size'): number[] {
+  if (!Array.isArray(shape)) throw new ArgumentError(`${fn}: ${arg} must be an array of non-negative integers, got ${describeValue(shape)}`);
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const s: unknown = shape[i];
+    if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0)
+      throw new ArgumentError(`${fn}: ${arg} [${shape.map(describeValue).join(', ')}] must hold non-negative integers, got ${describeValue(s)} at position ${i}`);
+    n *= s;
+  }
+  if (n > Number.MAX_SAFE_INTEGER) throw new ArgumentError(`${fn}: ${arg} ${fmtShape(shape as number[])} has about ${n} elements, more than 2^53 (where counts stop being exact)`);
+  return shape.slice() as number[];
+}
+
+/** Before allocating n elements: the error names the count and the limit instead of V8's "Invalid typed array length". */
+export function checkAlloc(n: number, fn: string, shape: readonly number[]): void {
+  if (n > MAX_NUMEL)
+    throw new ArgumentError(`${fn ? `${fn}: ` : ''}a tensor of shape ${fmtShape(shape)} would have ${n} elements, more than the ${MAX_NUMEL} (2^32) one tensor can hold`);
+}
 
 /** Broadcast two shapes (numpy rules); the error names both operands and shapes. */
 export function broadcastShapes(a: readonly number[], b: readonly number[], what = 'operands'): number[] {
@@ -39,41 +92,49 @@ export function broadcastStrides(shape: readonly number[], strides: readonly num
   return out;
 }
 
-/** Wrap a possibly negative dim; the error names the argument, the dim and the rank. */
-export function normDim(dim: number, ndim: number, arg = 'dim'): number {
+/**
+ * Wrap a possibly negative dim; errors name the function (when given), the argument, the dim and the
+ * rank: an ArgumentError for a non-integer, an IndexError when out of range.
+ */
+export function normDim(dim: number, ndim: number, arg = 'dim', fn?: string): number {
   const n = Math.max(ndim, 1); // 0-d tensors accept dim 0 and -1, like torch
-  if (!Number.isInteger(dim) || dim < -n || dim >= n)
-    throw new IndexError(`${arg}=${dim} is out of range for a tensor of rank ${ndim} (expected ${arg} in [${-n}, ${n - 1}])`);
+  const at = fn ? `${fn}: ` : '';
+  if (typeof dim !== 'number' || !Number.isInteger(dim)) throw new ArgumentError(`${at}${arg} must be an integer, got ${describeValue(dim)}`);
+  if (dim < -n || dim >= n)
+    throw new IndexError(`${at}${arg}=${dim} is out of range for a tensor of rank ${ndim} (expected ${arg} in [${-n}, ${n - 1}])`);
   return dim < 0 ? dim + n : dim;
 }
 
 /** Normalise a dims list (sorted, unique); an empty/undefined list means all dims. */
-export function normDims(dims: number | readonly number[] | undefined | null, ndim: number, arg = 'dim'): number[] {
+export function normDims(dims: number | readonly number[] | undefined | null, ndim: number, arg = 'dim', fn?: string): number[] {
   if (dims === undefined || dims === null) return [...Array(ndim).keys()];
   const list = typeof dims === 'number' ? [dims] : dims;
+  if (!Array.isArray(list as unknown)) throw new ArgumentError(`${fn ? `${fn}: ` : ''}${arg} must be an integer or an array of integers, got ${describeValue(dims)}`);
   if (list.length === 0) return [...Array(ndim).keys()];
-  const out = list.map((d) => (ndim === 0 ? (normDim(d, 0, arg), 0) : normDim(d, ndim, arg)));
+  const out = list.map((d) => (ndim === 0 ? (normDim(d, 0, arg, fn), 0) : normDim(d, ndim, arg, fn)));
   const set = new Set(out);
-  if (set.size !== out.length) throw new IndexError(`${arg}: dim ${list.join(', ')} appears more than once`);
+  if (set.size !== out.length) throw new IndexError(`${fn ? `${fn}: ` : ''}${arg}: dim ${list.join(', ')} appears more than once`);
   return ndim === 0 ? [] : [...set].sort((a, b) => a - b);
 }
 
 /** Resolve a -1 in a view/reshape shape; checks the element count. */
-export function inferShape(shape: readonly number[], total: number, from: readonly number[]): number[] {
+export function inferShape(shape: readonly number[], total: number, from: readonly number[], fn = 'view'): number[] {
+  if (!Array.isArray(shape as unknown)) throw new ArgumentError(`${fn}: shape must be integers or an array of integers, got ${describeValue(shape)}`);
   let neg = -1, prod = 1;
   shape.forEach((s, i) => {
     if (s === -1) {
-      if (neg >= 0) throw new ShapeError(`view: only one dimension can be inferred (-1), got shape ${fmtShape(shape)}`);
+      if (neg >= 0) throw new ShapeError(`${fn}: only one dimension can be inferred (-1), got shape ${fmtShape(shape)}`);
       neg = i;
-    } else if (!Number.isInteger(s) || s < 0) throw new ShapeError(`view: invalid shape dimension ${s} in ${fmtShape(shape)}`);
+    } else if (typeof s !== 'number' || !Number.isSafeInteger(s)) throw new ArgumentError(`${fn}: shape ${fmtShape(shape)} must hold integers, got ${describeValue(s)} at position ${i}`);
+    else if (s < 0) throw new ShapeError(`${fn}: invalid shape dimension ${s} in ${fmtShape(shape)}`);
     else prod *= s;
   });
   const out = shape.slice();
   if (neg >= 0) {
     if (prod === 0 || total % prod !== 0)
-      throw new ShapeError(`shape ${fmtShape(shape)} is invalid for input of size ${total} (shape ${fmtShape(from)})`);
+      throw new ShapeError(`${fn}: shape ${fmtShape(shape)} is invalid for input of size ${total} (shape ${fmtShape(from)})`);
     out[neg] = total / prod;
-  } else if (prod !== total) throw new ShapeError(`shape ${fmtShape(shape)} is invalid for input of size ${total} (shape ${fmtShape(from)})`);
+  } else if (prod !== total) throw new ShapeError(`${fn}: shape ${fmtShape(shape)} is invalid for input of size ${total} (shape ${fmtShape(from)})`);
   return out;
 }
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Generator, bernoulliFill, defaultGenerator, manualSeed, normalFill, randintFill, randperm, uniformFill,
 } from '../../src/tensor/random.js';
+import { ArgumentError } from '../../src/errors.js';
 
 type Params = { from_?: number; to?: number; mean?: number; std?: number; p?: number; low?: number; high?: number };
 type Case = { op: string; seed: string; dtype: string; n: number; params: Params; values: number[] };
@@ -148,9 +149,9 @@ describe('Generator', () => {
     expect(g.nextUint32()).toBe(new Generator(s).nextUint32());
   });
   it('rejects invalid arguments', () => {
-    expect(() => randintFill(new Int32Array(2), 5, 5)).toThrow(RangeError);
-    expect(() => bernoulliFill(new Float32Array(2), 1.5)).toThrow(RangeError);
-    expect(() => normalFill(new Float32Array(2), 0, -1)).toThrow(RangeError);
-    expect(() => uniformFill(new Float32Array(2), 1, 0)).toThrow(RangeError);
+    expect(() => randintFill(new Int32Array(2), 5, 5)).toThrow(ArgumentError);
+    expect(() => bernoulliFill(new Float32Array(2), 1.5)).toThrow(ArgumentError);
+    expect(() => normalFill(new Float32Array(2), 0, -1)).toThrow(ArgumentError);
+    expect(() => uniformFill(new Float32Array(2), 1, 0)).toThrow(ArgumentError);
   });
 });

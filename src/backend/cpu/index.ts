@@ -1,12 +1,13 @@
 // The reference CPU backend: scalar loops over strides on typed arrays. Simple and obviously right;
 // it is the oracle every other backend is tested against. Values are computed in float64 and rounded
 // on store (float32 stores round to nearest, int32/uint8 stores wrap like C casts).
-import type { Backend, BinaryOp, Conv2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
+import type { Backend, Conv2dParams, ReduceOp, Storage, View } from '../backend.js';
 import { type DType, type TypedArray, dtypeOfArray, typedArrayFor } from '../../tensor/dtype.js';
-import { contiguousStrides, iterate, numel } from './iter.js';
-import { DeviceError, IndexError, UseAfterFreeError } from '../../errors.js';
+import { contiguousStrides, idempotentShape, iterate, numel, viewInBounds } from './iter.js';
+import { DeviceError, IndexError, UseAfterFreeError, fmtShape } from '../../errors.js';
 import { freedMessage, noteAlloc, noteFree } from '../scope.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
+import { UNARY, binaryFn } from './elementwise.js';
 
 export class CpuStorage implements Storage {
   version = 0;
@@ -31,7 +32,14 @@ export class CpuStorage implements Storage {
   }
 }
 
-const buf = (v: View): TypedArray => data(v.storage);
+/** The data under a view, which must lie inside its storage (the same guard as the wasm backend's). */
+function buf(v: View): TypedArray {
+  if (!viewInBounds(v))
+    throw new IndexError(
+      `cpu backend: a view of shape ${fmtShape(v.shape)}, strides ${fmtShape(v.strides)} and offset ${v.offset} reaches outside its storage of ${v.storage.size} elements (an unchecked index or size: please report it)`,
+    );
+  return data(v.storage);
+}
 // NOTE: kernels only check that a storage is a reference-backend one (any name: 'cpu', 'cpu-async');
 // which backend owns it is checked by identity, in ops/ (sameDevice) and in `own` below for reads.
 function data(s: Storage): TypedArray {
@@ -44,133 +52,6 @@ function newStorage(be: Backend, d: TypedArray, dtype: DType): CpuStorage {
   const s = new CpuStorage(be, d, dtype);
   noteAlloc(s);
   return s;
-}
-
-function erf(x: number): number {
-  // NOTE: Abramowitz-Stegun 7.1.26 is only 1e-7 accurate; use a series/continued fraction split instead.
-  const ax = Math.abs(x);
-  if (ax >= 6) return Math.sign(x); // 1 - erf(6) < 3e-17; also erf(±inf) = ±1
-  if (ax < 2.5) {
-    let sum = ax, term = ax;
-    const x2 = ax * ax;
-    for (let n = 1; n < 60; n++) {
-      term *= -x2 / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  // erfc continued fraction (Lentz) for the tail
-  let f = ax, c = ax, d = 0;
-  for (let n = 1; n < 200; n++) {
-    const an = n / 2;
-    d = ax + an * d;
-    d = d === 0 ? 1e-300 : 1 / d;
-    c = ax + an / c;
-    if (c === 0) c = 1e-300;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
-  return Math.sign(x) * (1 - erfc);
-}
-
-const UNARY: Record<UnaryOp, (x: number) => number> = {
-  neg: (x) => -x,
-  abs: Math.abs,
-  exp: Math.exp,
-  log: Math.log,
-  sqrt: Math.sqrt,
-  rsqrt: (x) => 1 / Math.sqrt(x),
-  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-  tanh: Math.tanh,
-  relu: (x) => (x > 0 ? x : x !== x ? x : 0),
-  sin: Math.sin,
-  cos: Math.cos,
-  tan: Math.tan,
-  floor: Math.floor,
-  ceil: Math.ceil,
-  // NOTE: torch.round rounds half to even.
-  round: (x) => {
-    const r = Math.round(x);
-    return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-  },
-  trunc: Math.trunc,
-  // NOTE: torch.sign(nan) is 0 ((0 < x) - (x < 0)).
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
-  reciprocal: (x) => 1 / x,
-  expm1: Math.expm1,
-  log1p: Math.log1p,
-  log2: Math.log2,
-  exp2: (x) => 2 ** x,
-  square: (x) => x * x,
-  logicalNot: (x) => (x === 0 ? 1 : 0),
-  isnan: (x) => (x !== x ? 1 : 0),
-  asin: Math.asin,
-  acos: Math.acos,
-  atan: Math.atan,
-  sinh: Math.sinh,
-  cosh: Math.cosh,
-  erf,
-  frac: (x) => x - Math.trunc(x),
-};
-
-function intDivCheck(b: number): void {
-  if (b === 0) throw new RangeError('ZeroDivisionError: integer division or modulo by zero');
-}
-
-/** Integer power as torch's powi: negative exponents give 0 except for bases 1 and -1. */
-function intPow(a: number, b: number): number {
-  if (b < 0) return a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0;
-  return Number(BigInt.asIntN(64, BigInt(a) ** BigInt(b)));
-}
-
-/** torch's div_floor_floating: Python's `//` on floats (fmod-based, so -inf // 1 is nan and 3 // -inf is -1). */
-function floorDivFloat(a: number, b: number): number {
-  if (b === 0) return a / b;
-  const mod = a % b;
-  let div = (a - mod) / b;
-  if (mod !== 0 && b < 0 !== mod < 0) div -= 1;
-  if (div === 0) return a / b < 0 || Object.is(a / b, -0) ? -0 : 0;
-  let fd = Math.floor(div);
-  if (div - fd > 0.5) fd += 1;
-  return fd;
-}
-
-function binaryFn(op: BinaryOp, dtype: DType): (a: number, b: number) => number {
-  const int = dtype === 'int32' || dtype === 'uint8' || dtype === 'bool';
-  switch (op) {
-    case 'add': return (a, b) => a + b;
-    case 'sub': return (a, b) => a - b;
-    case 'mul': return int ? (a, b) => Math.imul(a, b) : (a, b) => a * b;
-    case 'div': return (a, b) => a / b;
-    case 'pow': return int ? intPow : (a, b) => (a === 1 || b === 0 ? 1 : a ** b);
-    case 'maximum': return (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b);
-    case 'minimum': return (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b);
-    case 'floorDivide': return int ? (a, b) => (intDivCheck(b), Math.floor(a / b)) : floorDivFloat;
-    case 'remainder':
-      return int
-        ? (a, b) => (intDivCheck(b), a - Math.floor(a / b) * b)
-        : (a, b) => {
-            const r = a % b;
-            return r !== 0 && (r < 0) !== (b < 0) ? r + b : r;
-          };
-    case 'atan2': return Math.atan2;
-    case 'eq': return (a, b) => (a === b ? 1 : 0);
-    case 'ne': return (a, b) => (a !== b ? 1 : 0);
-    case 'lt': return (a, b) => (a < b ? 1 : 0);
-    case 'le': return (a, b) => (a <= b ? 1 : 0);
-    case 'gt': return (a, b) => (a > b ? 1 : 0);
-    case 'ge': return (a, b) => (a >= b ? 1 : 0);
-    case 'logicalAnd': return (a, b) => (a !== 0 && b !== 0 ? 1 : 0);
-    case 'logicalOr': return (a, b) => (a !== 0 || b !== 0 ? 1 : 0);
-    case 'logicalXor': return (a, b) => ((a !== 0) !== (b !== 0) ? 1 : 0);
-    case 'bitwiseAnd': return (a, b) => a & b;
-    case 'bitwiseOr': return (a, b) => a | b;
-    case 'bitwiseXor': return (a, b) => a ^ b;
-  }
 }
 
 /** Broadcast-free scalar operand: a 0-stride view over a one-element array. */
@@ -268,7 +149,9 @@ export function createCpuBackend(name = 'cpu'): Backend {
     },
     argReduce(op, x, axis, out) {
       const xd = buf(x), od = buf(out);
-      const len = x.shape[axis]!, sAx = x.strides[axis]!;
+      const sAx = x.strides[axis]!;
+      // NOTE: along a broadcast axis every element is the same: the first one is the answer
+      const len = sAx === 0 ? Math.min(x.shape[axis]!, 1) : x.shape[axis]!;
       const isMax = op === 'argmax';
       iterate(out.shape, [x.strides, out.strides], [x.offset, out.offset], (of, n, inn) => {
         let ix = of[0]!, io = of[1]!;
@@ -361,11 +244,18 @@ function reduceKernel(op: ReduceOp, x: View, axes: readonly number[], out: View)
   const acc = new Float64Array(total).fill(init);
   const accStrides = contiguousStrides(out.shape);
   for (const a of axes) accStrides[a] = 0;
-  iterate(x.shape, [x.strides, accStrides], [x.offset, 0], (of, n, inn) => {
+  iterate(idempotentShape(op, x, axes), [x.strides, accStrides], [x.offset, 0], (of, n, inn) => {
     let ix = of[0]!, ia = of[1]!;
     const sx = inn[0]!, sa = inn[1]!;
+    // NOTE: a row into one accumulator (sa = 0) sums in a local: the same float64 additions, no stores
     switch (op) {
-      case 'sum': for (let i = 0; i < n; i++, ix += sx, ia += sa) acc[ia]! += xd[ix]!; break;
+      case 'sum':
+        if (sa === 0) {
+          let s = acc[ia]!;
+          for (let i = 0; i < n; i++, ix += sx) s += xd[ix]!;
+          acc[ia] = s;
+        } else for (let i = 0; i < n; i++, ix += sx, ia += sa) acc[ia]! += xd[ix]!;
+        break;
       case 'prod': for (let i = 0; i < n; i++, ix += sx, ia += sa) acc[ia]! *= xd[ix]!; break;
       case 'max':
         for (let i = 0; i < n; i++, ix += sx, ia += sa) {

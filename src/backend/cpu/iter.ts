@@ -51,6 +51,34 @@ export function iterate(shape: readonly number[], strides: readonly (readonly nu
   }
 }
 
+/**
+ * The shape a reduction iterates over x: for max/min, reduced dims that x broadcasts (stride 0) shrink
+ * to one element, since the extreme of n copies is the copy itself (bit-identical, NaN and -0 too).
+ * Reductions of huge expanded views, e.g. `ones([1]).expand(2 ** 31).max()`, then cost nothing.
+ */
+export function idempotentShape(op: string, x: { shape: readonly number[]; strides: readonly number[] }, axes: readonly number[]): readonly number[] {
+  if (op !== 'max' && op !== 'min') return x.shape;
+  return x.shape.map((s, d) => (x.strides[d] === 0 && s > 1 && axes.includes(d) ? 1 : s));
+}
+
+/**
+ * Whether every element of view v lies inside its storage, with an integer offset, sizes and strides:
+ * the last guard before a kernel touches memory (on wasm a stray view would reach a neighbouring tensor).
+ */
+export function viewInBounds(v: { readonly shape: readonly number[]; readonly strides: readonly number[]; readonly offset: number; readonly storage: { readonly size: number } }): boolean {
+  let lo = v.offset, hi = v.offset;
+  if (!Number.isInteger(lo)) return false;
+  for (let d = 0; d < v.shape.length; d++) {
+    const n = v.shape[d]!, s = v.strides[d]!;
+    if (n === 0) return true; // nothing is read or written
+    if (!Number.isInteger(n) || n < 0 || !Number.isInteger(s)) return false;
+    const e = (n - 1) * s;
+    if (e < 0) lo += e;
+    else hi += e;
+  }
+  return lo >= 0 && hi < v.storage.size;
+}
+
 export function numel(shape: readonly number[]): number {
   let n = 1;
   for (const s of shape) n *= s;

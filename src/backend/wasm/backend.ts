@@ -1,23 +1,25 @@
 // The wasm backend object: implements every primitive of the Backend contract by writing a small
 // metadata block (shape + element strides per operand) into the wasm memory and calling one kernel.
 // Storage lives in the heap (heap.ts); see index.ts for how it is created and registered.
-import { contiguousStrides, numel } from '../cpu/iter.js';
+import { contiguousStrides, idempotentShape, numel, viewInBounds } from '../cpu/iter.js';
 import type { AdamStepParams, ArgReduceOp, Backend, BinaryOp, Conv2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
-import { BINARY_OPS, UNARY_OPS } from '../ops.js';
+import { BINARY_OPS, REDUCE_OPS, UNARY_OPS, opCodes } from '../ops.js';
 import { type DType, type TypedArray, dtypeOfArray } from '../../tensor/dtype.js';
-import { DeviceError, IndexError, UseAfterFreeError } from '../../errors.js';
+import { ArgumentError, DeviceError, IndexError, ShapeError, UseAfterFreeError, ZeroDivisionError, fmtShape } from '../../errors.js';
 import { freedMessage, noteAlloc, noteFree } from '../scope.js';
 import type { Heap, HeapStats } from './heap.js';
 import type { Kernels } from './loader.js';
 import { JOB, JOB_NAMES, MAX_CHUNKS, type Pool, type PoolJob } from './pool.js';
+import { I32_MAX, forPieces, inPieces } from './pieces.js';
 
 // Kernel dtype codes (assembly/common.ts). bool storage loads/stores like uint8 except as a copy target.
 const F32 = 0, F64 = 1, I32 = 2, U8 = 3, BOOL = 4;
 const CODE: Record<DType, number> = { float32: F32, float64: F64, int32: I32, uint8: U8, bool: U8 };
 const ES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, uint8: 1, bool: 1 };
-const UN = new Map<UnaryOp, number>(UNARY_OPS.map((o, i) => [o, i]));
-const BIN = new Map<BinaryOp, number>(BINARY_OPS.map((o, i) => [o, i]));
-const RED: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
+// Op codes: positions in the primitive table (Note [Primitive table] in ../ops.ts), as in the kernels.
+const UN: Record<UnaryOp, number> = opCodes(UNARY_OPS);
+const BIN: Record<BinaryOp, number> = opCodes(BINARY_OPS);
+const RED: Record<ReduceOp, number> = opCodes(REDUCE_OPS);
 
 const META_BYTES = 8192;
 /** Multiply-adds above which a float32 matmul is split across the thread pool. */
@@ -192,13 +194,23 @@ export class WasmBackend implements Backend {
     s.dirty = false;
   }
 
+  /** A view reaching outside its storage (a size or index that escaped the checks in ops/) never reaches a kernel. */
+  private bounds(v: View): void {
+    if (!viewInBounds(v))
+      throw new IndexError(
+        `wasm backend: a view of shape ${fmtShape(v.shape)}, strides ${fmtShape(v.strides)} and offset ${v.offset} reaches outside its storage of ${v.storage.size} elements (an unchecked index or size: please report it)`,
+      );
+  }
+
   private ptrIn(v: View): number {
+    this.bounds(v);
     const s = this.own(v.storage);
     if (s.dirty) this.zero(s);
     return s.ptr + v.offset * ES[s.dtype];
   }
 
   private ptrOut(v: View): number {
+    this.bounds(v);
     const s = this.own(v.storage);
     if (s.dirty) {
       if (v.offset === 0 && numel(v.shape) === s.size && isContiguous(v)) s.dirty = false;
@@ -222,15 +234,18 @@ export class WasmBackend implements Backend {
   /** Write [ndim, shape, strides of each operand] into the metadata block; returns its address. */
   private meta(shape: readonly number[], s0: readonly number[] | null, s1?: readonly number[] | null, s2?: readonly number[] | null, s3?: readonly number[] | null): number {
     const m = this.metaI, i32 = this.heap.i32, nd = shape.length;
-    if (1 + 5 * nd > META_BYTES / 4) throw new RangeError(`wasm backend: tensors with ${nd} dims are not supported`);
+    if (1 + 5 * nd > META_BYTES / 4) throw new ShapeError(`wasm backend: tensors with ${nd} dims are not supported`);
     i32[m] = nd;
-    let big = 0;
+    let big = 0, n = 1;
     for (let d = 0; d < nd; d++) {
       const s = shape[d]!;
       i32[m + 1 + d] = s;
+      n *= s;
       if (s !== 1) big++;
     }
-    if (big > this.maxDims) throw new RangeError(`wasm backend: at most ${this.maxDims} dims of size > 1 are supported, got ${big}`);
+    if (big > this.maxDims) throw new ShapeError(`wasm backend: at most ${this.maxDims} dims of size > 1 are supported, got ${big}`);
+    // NOTE: the kernels count in i32: larger iterations are split first (pieces.ts); this is the last guard
+    if (n > I32_MAX) throw new ShapeError(`wasm backend: internal: an iteration over ${fmtShape(shape)} reached a kernel unsplit`);
     // NOTE: no array of the operands (a per-op allocation): one call per operand
     this.metaStrides(m + 1 + nd, nd, s0);
     if (s1 !== undefined) this.metaStrides(m + 1 + 2 * nd, nd, s1);
@@ -278,12 +293,14 @@ export class WasmBackend implements Backend {
 
   // ---------------- elementwise ----------------
   fill(out: View, value: number): void {
+    if (numel(out.shape) > I32_MAX) return inPieces(out.shape, [out], (v) => this.fill(v[0] as View, value));
     const po = this.ptrOut(out);
     const dt = out.storage.dtype;
     this.k.fill(CODE[dt], po, this.meta(out.shape, out.strides), this.scalarAs(0, value, dt));
   }
 
   copy(x: View, out: View): void {
+    if (numel(out.shape) > I32_MAX) return inPieces(out.shape, [x, out], (v) => this.copy(v[0] as View, v[1] as View));
     const px = this.ptrIn(x), po = this.ptrOut(out);
     const dtx = CODE[x.storage.dtype], dto = out.storage.dtype === 'bool' ? BOOL : CODE[out.storage.dtype];
     if (this.flat(out, x)) {
@@ -295,14 +312,15 @@ export class WasmBackend implements Backend {
   }
 
   unary(op: UnaryOp, x: View, out: View): void {
+    if (numel(out.shape) > I32_MAX) return inPieces(out.shape, [x, out], (v) => this.unary(op, v[0] as View, v[1] as View));
     const px = this.ptrIn(x), po = this.ptrOut(out);
     const dtx = CODE[x.storage.dtype], dto = CODE[out.storage.dtype];
     if (this.flat(out, x)) {
       const ex = ES[x.storage.dtype], eo = ES[out.storage.dtype];
-      this.splitFlat(JOB.unary, numel(out.shape), [1, 1], (s, m) => [UN.get(op)!, dtx, dto, px + s * ex, po + s * eo, m]);
+      this.splitFlat(JOB.unary, numel(out.shape), [1, 1], (s, m) => [UN[op], dtx, dto, px + s * ex, po + s * eo, m]);
       return;
     }
-    this.k.unary(UN.get(op)!, dtx, dto, px, po, this.meta(out.shape, x.strides, out.strides));
+    this.k.unary(UN[op], dtx, dto, px, po, this.meta(out.shape, x.strides, out.strides));
   }
 
   /** Whether an elementwise op over out is large and every operand is contiguous (or a scalar). */
@@ -329,10 +347,11 @@ export class WasmBackend implements Backend {
     }
     const f = this.k[JOB_NAMES[fn]!] as unknown as (...a: number[]) => number;
     const rc = this.pool!.run(jobs, (_fn, a) => f(...a));
-    if (rc) throw new RangeError('ZeroDivisionError: integer division or modulo by zero');
+    if (rc) throw new ZeroDivisionError('ZeroDivisionError: integer division or modulo by zero');
   }
 
   binary(op: BinaryOp, a: View | number, b: View | number, out: View): void {
+    if (numel(out.shape) > I32_MAX) return inPieces(out.shape, [a, b, out], (v) => this.binary(op, v[0]!, v[1]!, v[2] as View));
     const cdt = typeof a === 'number' ? (b as View).storage.dtype : a.storage.dtype;
     let pa: number, dta: number, pb: number, dtb: number;
     if (typeof a === 'number') [pa, dta] = this.scalar(0, a, cdt);
@@ -340,7 +359,7 @@ export class WasmBackend implements Backend {
     if (typeof b === 'number') [pb, dtb] = this.scalar(1, b, cdt);
     else (pb = this.ptrIn(b)), (dtb = CODE[b.storage.dtype]);
     const po = this.ptrOut(out);
-    const opc = BIN.get(op)!, int = intDtype(cdt) ? 1 : 0, dto = CODE[out.storage.dtype];
+    const opc = BIN[op], int = intDtype(cdt) ? 1 : 0, dto = CODE[out.storage.dtype];
     if (this.flat(out, a, b)) {
       const ea = typeof a === 'number' ? 0 : ES[a.storage.dtype], eb = typeof b === 'number' ? 0 : ES[b.storage.dtype], eo = ES[out.storage.dtype];
       this.splitFlat(JOB.binary, numel(out.shape), [ea ? 1 : 0, eb ? 1 : 0, 1], (s, m) => [opc, int, dta, dtb, dto, pa + s * ea, pb + s * eb, po + s * eo, m]);
@@ -348,10 +367,11 @@ export class WasmBackend implements Backend {
     }
     const m = this.meta(out.shape, typeof a === 'number' ? null : a.strides, typeof b === 'number' ? null : b.strides, out.strides);
     const err = this.k.binary(opc, int, dta, dtb, dto, pa, pb, po, m);
-    if (err) throw new RangeError('ZeroDivisionError: integer division or modulo by zero');
+    if (err) throw new ZeroDivisionError('ZeroDivisionError: integer division or modulo by zero');
   }
 
   where(cond: View, a: View | number, b: View | number, out: View): void {
+    if (numel(out.shape) > I32_MAX) return inPieces(out.shape, [cond, a, b, out], (v) => this.where(v[0] as View, v[1]!, v[2]!, v[3] as View));
     const odt = out.storage.dtype;
     const pc = this.ptrIn(cond);
     let pa: number, dta: number, pb: number, dtb: number;
@@ -365,6 +385,7 @@ export class WasmBackend implements Backend {
   }
 
   clamp(x: View, min: number | null, max: number | null, out: View): void {
+    if (numel(out.shape) > I32_MAX) return inPieces(out.shape, [x, out], (v) => this.clamp(v[0] as View, min, max, v[1] as View));
     const px = this.ptrIn(x), po = this.ptrOut(out);
     this.k.clamp(CODE[x.storage.dtype], CODE[out.storage.dtype], px, po, min ?? -Infinity, max ?? Infinity, this.meta(out.shape, x.strides, out.strides));
   }
@@ -376,14 +397,27 @@ export class WasmBackend implements Backend {
     const acc = this.scratch(count * 8);
     const accStrides = contiguousStrides(out.shape);
     for (const a of axes) accStrides[a] = 0;
-    this.k.reduce(RED[op], CODE[x.storage.dtype], px, acc, count, this.meta(x.shape, x.strides, accStrides));
+    const shape = idempotentShape(op, x, axes), dt = CODE[x.storage.dtype], es = ES[x.storage.dtype];
+    if (numel(shape) <= I32_MAX) this.k.reduce(RED[op], dt, px, acc, count, this.meta(shape, x.strides, accStrides), 1);
+    else {
+      // pieces of x accumulate into one acc: only the first fills it with the identity
+      let init = 1;
+      forPieces(shape, [x.strides, accStrides], (sh, o) => {
+        this.k.reduce(RED[op], dt, px + o[0]! * es, acc + o[1]! * 8, count, this.meta(sh, x.strides, accStrides), init);
+        init = 0;
+      });
+    }
     const po = this.ptrOut(out);
     this.k.copy(F64, CODE[out.storage.dtype], acc, po, this.meta(out.shape, contiguousStrides(out.shape), out.strides));
   }
 
   argReduce(op: ArgReduceOp, x: View, axis: number, out: View): void {
     const px = this.ptrIn(x), po = this.ptrOut(out);
-    const len = x.shape[axis] ?? 1, sAx = x.strides[axis] ?? 0;
+    const sAx = x.strides[axis] ?? 0;
+    // NOTE: along a broadcast axis every element is the same: the first one is the answer (ops/ lets an
+    // axis longer than int32 indices through only when broadcast)
+    const len = sAx === 0 ? Math.min(x.shape[axis] ?? 1, 1) : (x.shape[axis] ?? 1);
+    if (len > I32_MAX) throw new ArgumentError(`${op}: an axis of ${len} elements has indices beyond int32`);
     this.k.argReduce(op === 'argmax' ? 1 : 0, CODE[x.storage.dtype], px, po, len, sAx, this.meta(out.shape, x.strides, out.strides));
   }
 
@@ -404,7 +438,7 @@ export class WasmBackend implements Backend {
     const dt = CODE[x.storage.dtype], dti = CODE[index.storage.dtype], sAx = x.strides[axis]!;
     // NOTE: not split across threads: a memory-bound row copy, and on this 2-core machine two threads
     // made index_select of a batch slower (measured), not faster.
-    const err = this.k.gather(dt, dti, px, pi, po, len, sAx, this.meta(out.shape, xs, index.strides, out.strides));
+    const err = this.k.gather(dt, dti, px, pi, po, Math.min(len, 2 ** 32 - 1), sAx, this.meta(out.shape, xs, index.strides, out.strides));
     if (err) throw new IndexError(`gather: index ${this.k.errValue()} is out of bounds for dimension ${axis} with size ${len}`);
   }
 
@@ -413,7 +447,7 @@ export class WasmBackend implements Backend {
     const len = out.shape[axis]!;
     const os = out.strides.slice();
     os[axis] = 0;
-    const err = this.k.scatterAdd(CODE[out.storage.dtype], CODE[index.storage.dtype], po, pi, ps, len, out.strides[axis]!, this.meta(index.shape, os, index.strides, src.strides));
+    const err = this.k.scatterAdd(CODE[out.storage.dtype], CODE[index.storage.dtype], po, pi, ps, Math.min(len, 2 ** 32 - 1), out.strides[axis]!, this.meta(index.shape, os, index.strides, src.strides));
     if (err) throw new IndexError(`scatter_add: index ${this.k.errValue()} is out of bounds for dimension ${axis} with size ${len}`);
   }
 
@@ -529,7 +563,7 @@ export class WasmBackend implements Backend {
    */
   private conv(pass: 'fwd' | 'bwdIn' | 'bwdW', in0: View, in1: View, res: View, p: Conv2dParams): void {
     if (!(p.stride[0] >= 1 && p.stride[1] >= 1 && p.dilation[0] >= 1 && p.dilation[1] >= 1 && p.padding[0] >= 0 && p.padding[1] >= 0 && p.groups >= 1))
-      throw new RangeError(`conv2d: stride and dilation must be >= 1, padding >= 0 and groups >= 1 (got stride ${p.stride}, padding ${p.padding}, dilation ${p.dilation}, groups ${p.groups})`);
+      throw new ArgumentError(`conv2d: stride and dilation must be >= 1, padding >= 0 and groups >= 1 (got stride ${p.stride}, padding ${p.padding}, dilation ${p.dilation}, groups ${p.groups})`);
     const temps: WasmStorage[] = [];
     try {
       const dtype = res.storage.dtype;

@@ -16,7 +16,7 @@ export interface Kernels {
   binary(op: number, int: number, dta: number, dtb: number, dto: number, pa: number, pb: number, po: number, meta: number): number;
   where(dta: number, dtb: number, dto: number, pc: number, pa: number, pb: number, po: number, meta: number): number;
   clamp(dtx: number, dto: number, px: number, po: number, lo: number, hi: number, meta: number): number;
-  reduce(op: number, dt: number, px: number, acc: number, count: number, meta: number): number;
+  reduce(op: number, dt: number, px: number, acc: number, count: number, meta: number, init: number): number;
   argReduce(isMax: number, dt: number, px: number, po: number, len: number, sAx: number, meta: number): number;
   cumsum(dt: number, dto: number, px: number, po: number, len: number, sx: number, so: number, meta: number): number;
   gather(dt: number, dti: number, px: number, pi: number, po: number, len: number, sAx: number, meta: number): number;
