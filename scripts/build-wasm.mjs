@@ -9,6 +9,7 @@
 // into dist/backend/wasm/generated/); in a source checkout the backend also runs it on first use when
 // the files are missing or stale. Plain JSON, not a module, so neither tsc nor the dist build has to
 // know about it and a damaged copy is found at load (not when a module graph fails to link).
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -29,6 +30,8 @@ const fileOf = (v) => `fastgrad-${v}.wasm`;
 const outputs = [...Object.keys(variants).map(fileOf), MANIFEST].map((f) => join(outDir, f));
 
 // up to date? (skip the ~20 s compile on every `npm install`; --force rebuilds)
+// the kernels' op codes come from the one primitive table (src/backend/ops.ts): regenerate them first
+execFileSync(process.execPath, [join(root, 'scripts/gen-opcodes.mjs')], { stdio: 'inherit' });
 const sources = [fileURLToPath(import.meta.url), ...readdirSync(join(root, 'assembly')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'assembly', f))];
 const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
 if (!process.argv.includes('--force') && outputs.every((f) => existsSync(f) && statSync(f).mtimeMs >= newest) && manifestComplete()) {

@@ -22,6 +22,10 @@ export class AutogradError extends FastgradError {
 export class DeviceError extends FastgradError {
   override name = 'DeviceError';
 }
+/** A device ran out of memory (the wasm backend's 4 GiB limit): the message says how much was live. */
+export class OutOfMemoryError extends DeviceError {
+  override name = 'OutOfMemoryError';
+}
 /** A tensor used after its memory was freed (by free(), a tidy, a MemoryScope or the Learner's per-batch scope). */
 export class UseAfterFreeError extends FastgradError {
   override name = 'UseAfterFreeError';

@@ -8,6 +8,7 @@
 // heap also reclaims *synchronously* before growing: where Node lets us (v8 flags set at load), it runs
 // a full GC and FinalizationRegistry.cleanupSome() so blocks of unreachable tensors are back on the
 // free lists before the memory is made any larger. See Note [Reclaim before growing].
+import { OutOfMemoryError } from '../../errors.js';
 
 /** A block handed out by the heap (a WasmStorage): its address and its id in the block table. */
 export interface Block {
@@ -226,7 +227,7 @@ export class Heap {
     const want = Math.max(minPages, Math.ceil(have / 4 / PAGE));
     const left = MAX_PAGES - have / PAGE;
     if (minPages > left) {
-      throw new RangeError(
+      throw new OutOfMemoryError(
         `wasm backend: out of memory (need ${needTop - have} more bytes, the 4 GiB WebAssembly limit is reached; ${this.live} bytes are live). Free tensors you no longer need, or use a smaller batch`,
       );
     }

@@ -34,7 +34,7 @@
 //   float64 partial sums; exp/sigmoid on float32 are vector code within 1 ulp; other transcendental ops
 //   use AssemblyScript's float64 Math (within ~1 ulp of V8's). Everything else is bit-identical to the
 //   reference backend; test/backend/wasm-conformance.test.ts checks each primitive against it.
-import { BackendUnavailableError } from '../../errors.js';
+import { BackendUnavailableError, DeviceError } from '../../errors.js';
 import { Heap, nodeGcHooksSync } from './heap.js';
 import { type Kernels, type LoadedKernels, type Variant, detectRelaxedSimd, fetchKernels, hasSimd, isNode, kernelFile, loadKernelsSync, nodeBuiltin } from './loader.js';
 import { CTL_BYTES, Pool, TABLE_BYTES, type WorkerFault } from './pool.js';
@@ -112,7 +112,7 @@ function memoryAndImports(opts: WasmOptions, shared: boolean): [WebAssembly.Memo
     env: {
       memory,
       abort: () => {
-        throw new Error('wasm backend: kernel abort');
+        throw new DeviceError('wasm backend: kernel abort');
       },
     },
   };

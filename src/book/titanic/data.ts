@@ -1,6 +1,7 @@
 // The notebook's data steps ("Cleaning the data", "Setting up a linear model", "Submitting to Kaggle"):
 // read train.csv, fill missing values with the modes, LogFare, dummies, 12 inputs divided by their maxima,
 // RandomSplitter(seed=42); test.csv prepared the same way with the TRAIN modes, dummy columns and maxima.
+import { FastgradError, FormatError } from '../../errors.js';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Tensor, tabular } from '../../node.js';
@@ -19,9 +20,9 @@ export const NO_DATA_HELP = [
 /** The folder holding train.csv and test.csv: `dir` or `dir/titanic`; default $FASTGRAD_DATA. Throws NO_DATA_HELP. */
 export function findTitanicDir(dir?: string): string {
   const base = dir ?? process.env.FASTGRAD_DATA;
-  if (base === undefined || base === '') throw new Error(NO_DATA_HELP);
+  if (base === undefined || base === '') throw new FastgradError(NO_DATA_HELP);
   for (const d of [join(base, 'titanic'), base]) if (existsSync(join(d, 'train.csv')) && existsSync(join(d, 'test.csv'))) return resolve(d);
-  throw new Error(`${NO_DATA_HELP}\n(looked for train.csv and test.csv in ${resolve(base)} and ${resolve(base, 'titanic')})`);
+  throw new FastgradError(`${NO_DATA_HELP}\n(looked for train.csv and test.csv in ${resolve(base)} and ${resolve(base, 'titanic')})`);
 }
 
 export interface TitanicData {
@@ -58,7 +59,7 @@ export function loadTitanic(dir: string, splitSeed = 42): TitanicData {
   const { df: filled, modes } = tabular.fillMissingWithMode(raw);
   const { df, dummies } = derive(filled);
   const absent = ADDED_COLS.filter((c) => !dummies.includes(c));
-  if (absent.length) throw new Error(`train.csv lacks categories the lesson needs: no rows give ${absent.join(', ')}`);
+  if (absent.length) throw new FormatError(`train.csv lacks categories the lesson needs: no rows give ${absent.join(', ')}`);
 
   const tIndepRaw = tabular.toTensor(df, INDEP_COLS); // tensor(df[indep_cols].values, dtype=torch.float)
   const tDep = tabular.columnTensor(df, 'Survived', { dtype: 'int32' }); // tensor(df.Survived)
