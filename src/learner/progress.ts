@@ -22,13 +22,20 @@ export function formatTime(seconds: number): string {
 /**
  * As fastai, the epoch table is written wherever the output goes (a terminal, a log, CI); the bar, which
  * redraws with '\r', only on a terminal. 'never' (or `false`) writes nothing; 'always' is kept as a
- * synonym of 'auto'. `write` receives every piece of output (default: process.stdout). The bar moves
+ * synonym of 'auto'. `write` receives every piece of output (default: process.stdout; console.log in a page). The bar moves
  * with the batches; the numbers in the table come from the Recorder, which reads them once per epoch.
  *
  * The table is fastprogress' console table: names padded to 8, joined by two spaces; each cell padded to
  * its name's width + 2; floats with 6 decimals. NOTE: trailing spaces are trimmed and a cell wider than its
  * name keeps one space before the next (fastprogress lets them touch).
  */
+/** process.stdout in Node; in a page (no stdout) each line goes to console.log. */
+function defaultWrite(s: string): void {
+  const out = typeof process !== 'undefined' ? process.stdout : undefined;
+  if (out) out.write(s);
+  else if (s.endsWith('\n')) console.log(s.slice(0, -1));
+}
+
 export class ProgressCallback extends Callback {
   override batchScoped = true;
   override order = 60;
@@ -38,7 +45,7 @@ export class ProgressCallback extends Callback {
   readonly mode: ProgressMode;
   constructor(
     mode: ProgressMode | boolean = 'auto',
-    private readonly write: (s: string) => void = (s) => process.stdout.write(s),
+    private readonly write: (s: string) => void = defaultWrite,
     opts: ProgressOpts = {},
   ) {
     super();
