@@ -1,24 +1,10 @@
 // Bad input gets a typed error (src/errors.ts) whose message names the argument and the shapes/dtypes
 // involved, and suggests a fix where one is obvious (DESIGN.md, "Errors").
+import { expectError } from './helpers/expect-error.js';
 import { describe, expect, test } from 'vitest';
 import { arange, cat, conv2d, errors, ones, stack, tensor, where, zeros, type Tensor } from '../src/index.js';
 
 const { FastgradError, ShapeError, DTypeError, IndexError, AutogradError } = errors;
-type ErrorClass = new (...args: never[]) => Error;
-
-/** f throws an instance of `type` (and of FastgradError) whose message matches every pattern. */
-function expectError(f: () => unknown, type: ErrorClass, ...patterns: RegExp[]): void {
-  let err: unknown = null;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, 'expected an error').not.toBeNull();
-  expect(err, (err as Error).message).toBeInstanceOf(type);
-  expect(err).toBeInstanceOf(FastgradError);
-  for (const p of patterns) expect((err as Error).message).toMatch(p);
-}
 
 const f32 = (shape: number[]): Tensor => zeros(shape);
 const i32 = (shape: number[]): Tensor => zeros(shape, { dtype: 'int32' });

@@ -7,7 +7,7 @@ import {
   arange, empty, errors, eye, fromArray, full, linspace, normal, ones, rand, randint, randn, randperm, tensor, zeros,
 } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
-import { expectError } from './expect-error.js';
+import { expectError } from '../helpers/expect-error.js';
 
 const { ArgumentError } = errors;
 const TOO_MANY = /more than the 4294967296 \(2\^32\) one tensor can hold/;

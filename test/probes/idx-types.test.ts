@@ -5,7 +5,7 @@ import { expect, expectTypeOf, test } from 'vitest';
 import { errors, fromArray } from '../../src/index.js';
 import { parseIdx } from '../../src/data/idx.js';
 import { describeBackends } from '../helpers/backends.js';
-import { expectError } from './expect-error.js';
+import { expectError } from '../helpers/expect-error.js';
 
 /** An IDX buffer: magic, big-endian dims, then the payload written by `put`. */
 function idx(code: number, shape: number[], size: number, values: number[], put: (v: DataView, at: number, x: number) => void): Uint8Array {

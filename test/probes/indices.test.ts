@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { Slice, Tensor, arange, cat, conv2d, errors, getBackend, ones, stack, tensor, zeros } from '../../src/index.js';
 import { describeBackends } from '../helpers/backends.js';
-import { expectError } from './expect-error.js';
+import { expectError } from '../helpers/expect-error.js';
 
 const { ArgumentError, IndexError } = errors;
 const x23 = (): Tensor => arange(6).reshape(2, 3).float();
