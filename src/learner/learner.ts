@@ -7,7 +7,7 @@ import { type OptFunc, type Optimizer, adam } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor/tensor.js';
 import {
   Callback, CancelBackwardException, CancelBatchException, CancelEpochException, CancelException, CancelFitException,
-  CancelStepException, CancelTrainException, CancelValidException, type Event, INNER_LOOP,
+  CancelStepException, CancelTrainException, CancelValidException, type Event,
 } from './callback.js';
 import { GatherPredsCallback, TerminateOnNaN, TrainEvalCallback } from './callbacks.js';
 import { type Metric, type MetricFn, toMetric } from './metrics.js';
@@ -94,12 +94,24 @@ export class Learner {
   trainIter = 0;
   pctTrain = 0;
   dl: DataLoaderLike | null = null;
-  xb: Tensor[] = [];
-  yb: Tensor[] = [];
-  pred: any = null;
+  // The batch's tensors. NOTE: accessors, so the batch's memory scope knows when user code saw them
+  // (Note [Per-batch scope]); the Learner itself uses the fields.
+  private _xb: Tensor[] = [];
+  private _yb: Tensor[] = [];
+  private _pred: any = null;
+  private _loss: Tensor | null = null;
+  private _lossGrad: Tensor | null = null;
+  get xb(): Tensor[] { this.batchScope?.noteRead(); return this._xb; }
+  set xb(v: Tensor[]) { this._xb = v; }
+  get yb(): Tensor[] { this.batchScope?.noteRead(); return this._yb; }
+  set yb(v: Tensor[]) { this._yb = v; }
+  get pred(): any { this.batchScope?.noteRead(); return this._pred; }
+  set pred(v: any) { this._pred = v; }
   /** The batch loss outside the graph; `lossGrad` is the one `backward()` runs on (a callback may replace it in afterLoss). */
-  loss: Tensor | null = null;
-  lossGrad: Tensor | null = null;
+  get loss(): Tensor | null { this.batchScope?.noteRead(); return this._loss; }
+  set loss(v: Tensor | null) { this._loss = v; }
+  get lossGrad(): Tensor | null { this.batchScope?.noteRead(); return this._lossGrad; }
+  set lossGrad(v: Tensor | null) { this._lossGrad = v; }
   smoothLoss: number | null = null;
   /** The last epoch's [train_loss, valid_loss, ...metrics] (validate: [valid_loss, ...metrics]). */
   finalRecord: (number | null)[] = [];
@@ -235,15 +247,15 @@ export class Learner {
    * built-in ones), never across an await. What survives a batch: everything under the model, the
    * optimizer, the metrics and the callbacks' fields (parameters and their .grad, buffers, optimizer
    * state, GatherPredsCallback's predictions), and anything passed to keep(). A user callback (not
-   * batchScoped) runs outside the scope, so whatever it creates is left to the GC, and when one handles
-   * a batch event the batch's exposed tensors (xb, yb, pred, loss) are left to the GC too: it may keep
-   * them anywhere, a closure included. `tidy: false` turns all of this off.
+   * batchScoped) runs outside the scope, so whatever it creates is left to the GC; and once user code
+   * reads one of the batch's tensors (learn.xb, yb, pred, loss, lossGrad: the accessors tell the
+   * scope), they are left to the GC too, so it may keep them anywhere, a closure included. `tidy: false`
+   * turns all of this off.
    */
   private async allBatches(): Promise<void> {
     const dl = this.dl!;
     this.nIter = dl.length;
     const [it, sync] = batchIterator(dl);
-    const escapes = this.orderedCbs().some((c) => !c.batchScoped && [...INNER_LOOP].some((e) => c.handles(e)));
     let done = false;
     try {
       for (let i = 0; !done; i++) {
@@ -255,7 +267,8 @@ export class Learner {
           else await this.oneBatch(i, r.value);
         } finally {
           this.batchScope = null;
-          scope?.end([this.model, this.opt, this.cbs, this.metrics], escapes ? [this.xb, this.yb, this.pred, this.loss, this.lossGrad] : [], [this]);
+          // the batch tensors are freed unless user code saw them: then the Learner drops them too
+          if (scope?.end([this.model, this.opt, this.cbs, this.metrics], [this._xb, this._yb, this._pred, this._loss, this._lossGrad], [this])) this.dropBatch();
         }
         if (sync && !done) await nextTurn();
       }
@@ -273,34 +286,38 @@ export class Learner {
   private async oneBatch(i: number, b: unknown): Promise<void> {
     this.iter = i;
     const arr = Array.isArray(b) ? (b as Tensor[]) : [b as Tensor];
-    this.xb = arr.slice(0, this.nInp);
-    this.yb = arr.slice(this.nInp);
+    this._xb = arr.slice(0, this.nInp);
+    this._yb = arr.slice(this.nInp);
     await this.withEvents(() => this.doOneBatch(), 'Batch', CancelBatchException);
   }
 
   private async doOneBatch(): Promise<void> {
-    this.pred = this.segment(() => this.model.call(...this.xb));
+    this._pred = this.segment(() => this.model.call(...this._xb));
     await this.event('afterPred');
-    if (this.yb.length) {
-      this.lossGrad = this.segment(() => this.lossFunc(this.pred, ...this.yb));
-      this.loss = this.lossGrad.detach();
+    if (this._yb.length) {
+      this._lossGrad = this.segment(() => this.lossFunc(this._pred, ...this._yb));
+      this._loss = this.segment(() => this._lossGrad!.detach());
     }
     await this.event('afterLoss');
-    if (!this.training || !this.yb.length) return;
-    await this.withEvents(() => this.segment(() => this.lossGrad!.backward()), 'Backward', CancelBackwardException);
+    if (!this.training || !this._yb.length) return;
+    await this.withEvents(() => this.segment(() => this._lossGrad!.backward()), 'Backward', CancelBackwardException);
     await this.withEvents(() => this.segment(() => this.opt!.step()), 'Step', CancelStepException);
     // NOTE: grads are set to null (not zeroed), so the last step's gradient tensors can be freed at once.
     this.segment(() => this.opt!.zeroGrad());
   }
 
+  private dropBatch(): void {
+    this._xb = [];
+    this._yb = [];
+    this._pred = null;
+    this._loss = null;
+    this._lossGrad = null;
+  }
+
   /** Drop references to the last batch, so its graph and activations can be freed (fastai's _end_cleanup). */
   private endCleanup(): void {
     this.dl = null;
-    this.xb = [];
-    this.yb = [];
-    this.pred = null;
-    this.loss = null;
-    this.lossGrad = null;
+    this.dropBatch();
   }
 
   /**

@@ -159,9 +159,11 @@ export class Recorder extends Callback {
       this.stash(v, { epoch: l.epoch, iter: l.iter, lr: l.opt?.lr ?? l.lr });
       if (this.pendingAt.length >= this.lossBuffer!.numel()) await this.readLosses(true);
     } else {
-      const bs = l.yb[0]!.shape[0] ?? 1;
-      this.validLoss.accumulate(l.pred, l.yb, bs, l.loss);
-      for (const m of l.metrics) await m.accumulate(l.pred, l.yb, bs, l.loss);
+      const pred = l.pred, yb = l.yb, loss = l.loss, bs = yb[0]!.shape[0] ?? 1;
+      this.validLoss.accumulate(pred, yb, bs, loss);
+      // NOTE: every metric accumulates before the first await, inside the batch's memory scope
+      const pending = l.metrics.map((m) => m.accumulate(pred, yb, bs, loss)).filter((r): r is Promise<void> => r instanceof Promise);
+      if (pending.length) await Promise.all(pending);
     }
   }
   async afterTrain(): Promise<void> {

@@ -227,7 +227,12 @@ describe('the Learner frees each batch', () => {
     const loss = (p: Tensor, t: Tensor): Tensor => p.sigmoid().sub(t).square().mean();
     const learn = new Learner(dls, model, { lossFunc: loss, optFunc: optim.adam(), lr: 1e-2, progress: 'never', cbs: [stash] });
     const marks: { live: number; mem: number }[] = [];
+    let batches = 0;
     class Mark extends Callback {
+      // a user callback (not batchScoped) with a batch event that reads no batch tensor: the batch is still freed
+      afterBatch(): void {
+        if (this.learn.iter >= 0) batches++;
+      }
       afterEpoch(): void {
         const st = wasm().stats();
         marks.push({ live: st.liveBlocks, mem: st.memoryBytes });
@@ -241,6 +246,7 @@ describe('the Learner frees each batch', () => {
       expect(marks[e]!.live).toBeLessThanOrEqual(marks[1]!.live + 2 * (e - 1));
       expect(marks[e]!.mem).toBe(marks[1]!.mem);
     }
+    expect(batches).toBe(6 * (10 + 2)); // 600 items in batches of 64, 128 validation items
     expect(stash.lastPreds.length).toBe(12);
     for (const p of stash.lastPreds) expect(p.shape).toEqual([64, 1]); // still readable
     for (const p of model.parameters()) expect(p.grad).toBeNull(); // zeroGrad nulls, the tidy freed them
