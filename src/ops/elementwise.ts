@@ -2,10 +2,9 @@
 // machinery is in inplace.ts). Each op's forward (one backend primitive) and backward rule sit side by side.
 import type { BinaryOp, UnaryOp, View } from '../backend/backend.js';
 import { needsGrad, record, record1 } from '../autograd/node.js';
-import { isGradEnabled, noGrad } from '../autograd/grad_mode.js';
-import { AutogradError, DTypeError, FastgradError, ShapeError, ZeroDivisionError, fmtShape } from '../errors.js';
-import { type DType, castScalar, category, isFloating, resultType } from '../tensor/dtype.js';
-import { broadcastShapes, broadcastStrides, contiguousStrides, isContiguous } from '../tensor/shape.js';
+import { DTypeError, FastgradError, ZeroDivisionError, fmtShape } from '../errors.js';
+import { type DType, castScalar, isFloating, resultType } from '../tensor/dtype.js';
+import { broadcastShapes, broadcastStrides } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Scalar, type TensorLike, castTo, copyRaw, emptyTensor, sameDevice, sumToShape, toNumber } from './core.js';
 

@@ -4,7 +4,7 @@ import type { ReduceOp } from '../backend/backend.js';
 import { needsGrad, record, record1 } from '../autograd/node.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { ArgumentError, DTypeError, IndexError, fmtShape } from '../errors.js';
-import { type DType, isFloating } from '../tensor/dtype.js';
+import { isFloating } from '../tensor/dtype.js';
 import { contiguousStrides, normDim, normDims } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Dims, type SumOpts, type VarOpts, ValuesIndices } from '../tensor/types.js';

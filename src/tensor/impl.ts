@@ -2,8 +2,9 @@
 //
 // Note [Tensor impl]: the ops and autograd layers import Tensor (to construct tensors, for instanceof),
 // so the tensor layer cannot import them back. The methods stay on the class and call the ops through
-// `ops`, one table that ../ops/register.ts fills once at import (the entries src/index.ts and
-// src/node.ts import it, and so do the base modules of the layers above ops: nn, optim, data, learner).
+// `ops`, one table that ../ops/register.ts fills once at import. The core entry imports it, and so does
+// every module above the ops layer that uses tensors and can be imported alone (nn/module.ts,
+// optim/optimizer.ts, data/dataset.ts, ...: test/package/imports.test.ts checks that each one reaches it).
 // A method is then `ops.binary('mul', this, o)`: a plain property call on an object with a fixed shape,
 // as cheap as the namespace import it replaces, with no lookup by name and no closure per call. Before
 // registration every entry throws a FastgradError that says what to import.

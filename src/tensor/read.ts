@@ -2,19 +2,22 @@
 import type { Storage } from '../backend/backend.js';
 import { ShapeError, SyncReadError, fmtShape } from '../errors.js';
 import type { TypedArray } from './dtype.js';
-import { ops } from './impl.js';
 import { formatTensor } from './print.js';
+import { contiguousStrides } from './shape.js';
 import type { Tensor } from './tensor.js';
 import type { NestedArray } from './types.js';
 
 /** Read the whole storage, or a contiguous copy of this view (freed at once: a pending read keeps it). */
 export function readWith<R>(t: Tensor, read: (s: Storage) => R): R {
-  if (t.isContiguous() && t.offset === 0 && t.numel() === t.storage.size) return read(t.storage);
-  const c = ops.copyRaw(t);
+  const n = t.numel();
+  if (t.isContiguous() && t.offset === 0 && n === t.storage.size) return read(t.storage);
+  const be = t.storage.backend;
+  const copy = be.alloc(t.dtype, n);
   try {
-    return read(c.storage);
+    be.copy(t, { storage: copy, shape: t.shape, strides: contiguousStrides(t.shape), offset: 0 });
+    return read(copy);
   } finally {
-    c.storage.backend.free(c.storage);
+    be.free(copy);
   }
 }
 
