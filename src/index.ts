@@ -2,6 +2,8 @@
 // data, the Learner, metrics and plot specs. It imports no Node built-in and no Node-only dependency, so
 // bundlers take it for the browser as it is (test/package/imports.test.ts checks this); the parts that
 // need Node (files, downloads, rendering, tabular CSV) are in the Node entry, src/node.ts ('fastgrad/node').
+// The Tensor methods' implementations (Note [Tensor impl] in tensor/impl.ts), registered first.
+import './ops/register.js';
 export { Tensor, type NestedArray } from './tensor/tensor.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { promoteTypes, resultType } from './tensor/dtype.js';

@@ -3,13 +3,11 @@
 // afterwards unless retainGraph is set.
 import { AutogradError, ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { BackwardOptions } from '../tensor/types.js';
 import { noGrad, isGradEnabled, setGradEnabled } from './grad_mode.js';
 import { type Edge, type Node, type OutputMeta, gradEdge } from './node.js';
 
-export interface BackwardOptions {
-  retainGraph?: boolean;
-  createGraph?: boolean;
-}
+export type { BackwardOptions };
 
 function topoOrder(roots: Node[]): Node[] {
   const seen = new Set<Node>();
@@ -96,6 +94,17 @@ function neededNodes(order: Node[], targets: ReadonlySet<Node>): Set<Node> {
     if (targets.has(n) || run.has(n)) reach.add(n);
   }
   return run;
+}
+
+/** `t.backward(gradient)`: a non-scalar output needs an explicit `gradient` of the same shape. */
+export function backward(t: Tensor, gradient: Tensor | null | undefined, opts: BackwardOptions): void {
+  if (!t.requiresGrad) throw new AutogradError('element 0 of tensors does not require grad and does not have a grad_fn');
+  let g = gradient ?? null;
+  if (!g) {
+    if (t.numel() !== 1) throw new AutogradError(`grad can be implicitly created only for scalar outputs (this output has shape ${fmtShape(t.shape)}); pass a gradient`);
+    g = noGrad(() => t.onesLike());
+  }
+  runBackward([t], [g], opts);
 }
 
 /**

@@ -1,5 +1,6 @@
 // Batch collation, following torch.utils.data.default_collate: the structure of one item is kept and
 // every leaf position becomes one batched value. Errors name the position ("batch[1].label") that failed.
+import '../ops/register.js'; // the Tensor methods' implementations (Note [Tensor impl] in tensor/impl.ts)
 import { FastgradError, ShapeError, fmtShape } from '../errors.js';
 import { fromArray } from '../tensor/creation.js';
 import { type TypedArray, dtypeOfArray, typedArrayFor } from '../tensor/dtype.js';

@@ -1,6 +1,7 @@
 // Datasets: anything indexable that yields one item per index (PyTorch's map-style Dataset, fastai's
 // "a list of tuples"). Arrays are datasets as they are; `zip(xs, ys)` is the book's
 // `list(zip(train_x, train_y))`, kept lazy for tensors so the DataLoader can gather whole batches at once.
+import '../ops/register.js'; // the Tensor methods' implementations (Note [Tensor impl] in tensor/impl.ts)
 import { FastgradError, ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 

@@ -1,5 +1,6 @@
 // Small built-in callbacks: train/eval switching (fastai's TrainEvalCallback), stopping on a non-finite
 // loss (TerminateOnNaNCallback, made loud), and gathering predictions for getPreds (GatherPredsCallback).
+import '../ops/register.js'; // the Tensor methods' implementations (Note [Tensor impl] in tensor/impl.ts)
 import { FastgradError } from '../errors.js';
 import { cat } from '../ops/movement.js';
 import type { Tensor } from '../tensor/tensor.js';

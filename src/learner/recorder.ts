@@ -4,6 +4,7 @@
 // NOTE: the spec builders are pure functions from plot/ (a leaf any layer may use); writing a file goes
 // through plot/writer.ts, which the Node entry connects to viz's renderer (vega + sharp): the learner
 // layer never imports viz, and a browser bundle never pulls in the renderer.
+import '../ops/register.js'; // the Tensor methods' implementations (Note [Tensor impl] in tensor/impl.ts)
 import { FastgradError } from '../errors.js';
 import { type TopLevelSpec, lossSpec, metricSpec } from '../plot/specs.js';
 import { writePlot } from '../plot/writer.js';

@@ -1,4 +1,5 @@
 // F: activations and losses (torch.nn.functional), each with torch's `reduction` and grad_fn name.
+import '../ops/register.js'; // the Tensor methods' implementations (Note [Tensor impl] in tensor/impl.ts)
 import { record1 } from '../autograd/node.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { ArgumentError, DTypeError, FastgradError, IndexError, ShapeError, fmtShape } from '../errors.js';

@@ -4,6 +4,7 @@
 // properties in definition order (so `this.fc = new Linear(2, 3)` just works, as PyTorch's
 // __setattr__ makes it); buffers are registered explicitly with `registerBuffer` because a plain
 // tensor field is not necessarily state. Names are dotted (`0.weight`), as in PyTorch's state_dict.
+import '../ops/register.js'; // the Tensor methods' implementations (Note [Tensor impl] in tensor/impl.ts)
 import { noGrad } from '../autograd/grad_mode.js';
 import { FastgradError, ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';

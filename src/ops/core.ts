@@ -1,14 +1,14 @@
 // Helpers shared by the op families: allocation, casting, making contiguous, reducing a broadcast
 // gradient back to an input's shape. Nothing here is public API.
-import { type Backend, getBackend, getDefaultDevice } from '../backend/backend.js';
-import { DeviceError } from '../errors.js';
+import { type Backend, type Storage, getBackend, getDefaultDevice } from '../backend/backend.js';
+import { DeviceError, SyncReadError } from '../errors.js';
 import { record1 } from '../autograd/node.js';
 import { type DType, castScalar } from '../tensor/dtype.js';
 import { checkAlloc, checkShape, contiguousStrides, isContiguous, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import type { Scalar, TensorLike } from '../tensor/types.js';
 
-export type Scalar = number | boolean;
-export type TensorLike = Tensor | Scalar;
+export type { Scalar, TensorLike };
 
 export function backendOf(device?: string): Backend {
   return getBackend(device ?? getDefaultDevice());
@@ -44,6 +44,19 @@ export function castTo(t: Tensor, dtype: DType): Tensor {
   if (t.dtype === dtype) return t;
   const out = copyRaw(t, dtype);
   return record1('ToCopyBackward0', [t], out, (g) => [castTo(g, t.dtype)]);
+}
+
+/** `t.to(device)`: the copy in `storage` on `target`, differentiable (torch: ToCopyBackward0): the gradient moves back. */
+export function movedTo(t: Tensor, target: string, storage: Storage): Tensor {
+  const out = new Tensor(storage, t.shape.slice(), contiguousStrides(t.shape), 0);
+  if (t.dtype === 'bool') out._setDtype('bool');
+  const from = t.device;
+  return record1('ToCopyBackward0', [t], out, (g) => {
+    // NOTE: backward is synchronous, so a gradient on a device without readSync cannot move back
+    if (!g.storage.backend.readSync)
+      throw new SyncReadError(`backward of to('${target}'): the gradient on '${target}' would be moved back to '${from}' with a synchronous read, which '${target}' lacks; keep the graph on one device (move the inputs, not intermediates)`);
+    return [g.to(from)];
+  });
 }
 
 /** Contiguous version of t (a copy only when needed), differentiable. */

@@ -22,21 +22,15 @@ import { ArgumentError, DTypeError, IndexError, ShapeError, fmtShape } from '../
 import { type DType, isFloating } from '../tensor/dtype.js';
 import { broadcastShapes, contiguousStrides, normDim, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type IndexItem, Slice } from '../tensor/types.js';
 import { arange } from '../tensor/creation.js';
 import type { Backend } from '../backend/backend.js';
 import { type TensorLike, castTo, emptyTensor, makeView, sameDevice, scalarTensor, sumToShape } from './core.js';
-import { inplace, where } from './elementwise.js';
+import { where } from './elementwise.js';
+import { inplace } from './inplace.js';
 import { select, slice, sliceView, unsqueeze } from './movement.js';
 
-/** A Python slice `start:stop:step`. */
-export class Slice {
-  constructor(readonly start: number | null = null, readonly stop: number | null = null, readonly step: number | null = null) {}
-  toString(): string {
-    return `${this.start ?? ''}:${this.stop ?? ''}${this.step !== null ? `:${this.step}` : ''}`;
-  }
-}
-
-export type IndexItem = number | null | string | Slice | Tensor | readonly number[] | readonly boolean[];
+export { Slice, type IndexItem };
 
 function parseItem(s: string): IndexItem {
   const t = s.trim();

@@ -4,13 +4,14 @@ import type { ReduceOp } from '../backend/backend.js';
 import { needsGrad, record, record1 } from '../autograd/node.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { ArgumentError, DTypeError, IndexError, fmtShape } from '../errors.js';
-import { type DType, isFloating } from '../tensor/dtype.js';
+import { isFloating } from '../tensor/dtype.js';
 import { contiguousStrides, normDim, normDims } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Dims, type SumOpts, type VarOpts, ValuesIndices } from '../tensor/types.js';
 import { castTo, copyRaw, emptyTensor } from './core.js';
 import { where } from './elementwise.js';
 
-export type Dims = number | readonly number[] | null | undefined;
+export { ValuesIndices, type Dims, type SumOpts, type VarOpts };
 
 function keptShape(shape: readonly number[], dims: readonly number[]): number[] {
   return shape.map((s, i) => (dims.includes(i) ? 1 : s));
@@ -52,10 +53,6 @@ function checkReducible(x: Tensor, op: string, dims: readonly number[], all: boo
 
 function reducedCount(shape: readonly number[], dims: readonly number[]): number {
   return dims.reduce((n, d) => n * shape[d]!, 1);
-}
-
-export interface SumOpts {
-  dtype?: DType;
 }
 
 /** torch.sum: bool/int inputs sum to int32 (torch: int64). */
@@ -114,21 +111,6 @@ export function amaxmin(x: Tensor, which: 'max' | 'min', dim?: Dims, keepdim = f
   }, [x, out]);
 }
 
-/** torch's (values, indices) named tuple: `const [v, i] = x.max(1)` or `x.max(1).values`. */
-export class ValuesIndices {
-  constructor(readonly values: Tensor, readonly indices: Tensor) {}
-  get 0(): Tensor {
-    return this.values;
-  }
-  get 1(): Tensor {
-    return this.indices;
-  }
-  *[Symbol.iterator](): Iterator<Tensor> {
-    yield this.values;
-    yield this.indices;
-  }
-}
-
 export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
   return new ValuesIndices(values, indices);
 }
@@ -171,13 +153,6 @@ export function maxminDim(x: Tensor, which: 'max' | 'min', dim: number, keepdim 
     return [x.zerosLike().scatterAdd(d, indices, gk)];
   }, [], [indices]);
   return valuesIndices(values, idxOut);
-}
-
-export interface VarOpts {
-  /** Bessel's correction; torch's default 1 (unbiased). */
-  correction?: number;
-  unbiased?: boolean;
-  keepdim?: boolean;
 }
 
 export function variance(x: Tensor, dim: Dims, opts: VarOpts, std: boolean): Tensor {

@@ -7,13 +7,10 @@ import { IndexError } from '../errors.js';
 import { checkInt, normDim } from '../tensor/shape.js';
 import { fromArray } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { SortOpts, TopkOpts } from '../tensor/types.js';
 import { type ValuesIndices, valuesIndices } from './reduce.js';
 
-export interface SortOpts {
-  descending?: boolean;
-  /** torch's stable=True; this sort is always stable. */
-  stable?: boolean;
-}
+export type { SortOpts, TopkOpts };
 
 /** Indices that sort each row along dim (stable; NaN sorts as the largest, like torch). */
 function sortIndices(x: Tensor, d: number, descending: boolean, k: number): Tensor {
@@ -59,12 +56,6 @@ export function sort(x: Tensor, dim = -1, opts: SortOpts = {}): ValuesIndices {
 
 export function argsort(x: Tensor, dim = -1, opts: SortOpts = {}): Tensor {
   return sort(x, dim, opts).indices;
-}
-
-export interface TopkOpts {
-  dim?: number;
-  largest?: boolean;
-  sorted?: boolean;
 }
 
 /** torch.topk: the k largest (or smallest) along dim, sorted. */

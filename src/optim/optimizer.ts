@@ -1,6 +1,7 @@
 // Optimizers the fastai way: an Optimizer holds param groups with per-group hyper-parameters
 // (lr, mom, sqrMom, eps, wd) that schedulers change between steps (fit_one_cycle), and a per-parameter
 // state. SGD and Adam follow fastai's formulas (fastai/optimizer.py), including decoupled weight decay.
+import '../ops/register.js'; // the Tensor methods' implementations (Note [Tensor impl] in tensor/impl.ts)
 import { noGrad } from '../autograd/grad_mode.js';
 import { FastgradError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';

@@ -1,4 +1,5 @@
 // Selected columns of a table → a float32 [rows, cols] tensor, as `tensor(df[cols].values, dtype=torch.float)`.
+import '../ops/register.js'; // the Tensor methods' implementations (Note [Tensor impl] in tensor/impl.ts)
 import type { DType } from '../tensor/dtype.js';
 import { fromArray } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';

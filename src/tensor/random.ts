@@ -1,7 +1,9 @@
 // Seeded random numbers that reproduce PyTorch 1.13's CPU generator (Debian python3-torch, AVX2 kernels,
 // no MKL) bit for bit: an mt19937 engine plus the exact sampling transforms ATen applies to a contiguous tensor.
 // Golden data: tools/golden/random.py -> test/golden/random.json.
+import type { View } from '../backend/backend.js';
 import { ArgumentError } from '../errors.js';
+import { contiguousStrides, numel } from './shape.js';
 
 const DEFAULT_SEED = 67280421310721n; // c10::detail::default_rng_seed_val
 const N = 624;
@@ -262,6 +264,22 @@ function normal16F64(d: Float64Array, o: number, mean: number, std: number): voi
 const mulAdd64 = (a: number, b: number, c: number): number => (b === 1 && c === 0 ? a : fma64(a, b, c));
 
 const def = (g?: Generator): Generator => g ?? defaultGenerator;
+
+/**
+ * `t.uniform_()`, `t.normal_()`, `t.bernoulli_()`: fill the view t in place with values drawn on the host
+ * by `fill` (float32, or float64 for a float64 tensor; cast to t's dtype on the copy). A raw write outside
+ * autograd: no node is recorded, and t's version is bumped.
+ */
+export function fillRandom_(t: View, fill: (a: Float32Array | Float64Array) => void): void {
+  const be = t.storage.backend;
+  const n = numel(t.shape);
+  const a = t.storage.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  fill(a);
+  const src = be.fromArray(a);
+  be.copy({ storage: src, shape: t.shape, strides: contiguousStrides(t.shape), offset: 0 }, t);
+  be.free(src); // NOTE: allowed while the copy is pending (Backend: freeing)
+  t.storage.version++;
+}
 
 /** torch.rand / Tensor.uniform_(from, to): x * (to - from) + from, contracted to one FMA by the AVX2 build. */
 export function uniformFill(out: Float32Array | Float64Array, from = 0, to = 1, gen?: Generator): void {

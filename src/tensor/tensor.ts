@@ -1,32 +1,25 @@
 // The Tensor: (storage on a device, dtype, shape, strides, offset) plus autograd state. Methods are
-// thin, documented delegations to the op families in ops/, named after PyTorch's in camelCase.
-import type { Storage, View } from '../backend/backend.js';
-import { getBackend } from '../backend/backend.js';
-import { Node, record1 } from '../autograd/node.js';
-import { runBackward, type BackwardOptions } from '../autograd/engine.js';
-import { isGradEnabled, noGrad } from '../autograd/grad_mode.js';
+// thin, documented delegations to the op families in ops/, named after PyTorch's in camelCase; they
+// reach ops/ and autograd/ through the implementation table `ops` (Note [Tensor impl] in impl.ts), so
+// this layer imports neither.
+import { type Storage, type View, getBackend } from '../backend/backend.js';
 import { AutogradError, DTypeError, ShapeError, SyncReadError, fmtShape } from '../errors.js';
-import { type DType, type TypedArray, isFloating } from './dtype.js';
-import { formatTensor } from './print.js';
-import { contiguousStrides, isContiguous, normDim } from './shape.js';
-import * as ew from '../ops/elementwise.js';
-import * as red from '../ops/reduce.js';
-import * as mv from '../ops/movement.js';
-import * as la from '../ops/linalg.js';
-import * as ix from '../ops/indexing.js';
-import * as core from '../ops/core.js';
-import * as so from '../ops/sort.js';
-import { type Generator, bernoulliFill, normalFill, uniformFill } from './random.js';
+import { DTYPES, type DType, type TypedArray, isFloating } from './dtype.js';
+import { ops } from './impl.js';
+import { Node } from './node.js';
+import { type Generator, bernoulliFill, fillRandom_, normalFill, uniformFill } from './random.js';
+import { checkScalar, formatValues, nest, readWith, syncReadError, unreadable } from './read.js';
+import { isContiguous, normDim } from './shape.js';
+import type {
+  BackwardOptions, Dims, IndexItem, NestedArray, SortOpts, SumOpts, TensorLike as TL, TopkOpts, ValuesIndices, VarOpts,
+} from './types.js';
 
-type TL = Tensor | number | boolean;
-const DTYPES: readonly string[] = ['float32', 'float64', 'int32', 'uint8', 'bool'];
-const isDType = (s: string): s is DType => DTYPES.includes(s);
+export type { NestedArray };
+
+const isDType = (s: string): s is DType => (DTYPES as readonly string[]).includes(s);
 type Shape = readonly number[];
-type Dims = number | readonly number[] | null | undefined;
 const shapeArgs = (args: readonly (number | Shape)[]): number[] =>
   args.length === 1 && Array.isArray(args[0]) ? [...(args[0] as Shape)] : (args as number[]);
-
-export type NestedArray = number | boolean | readonly NestedArray[];
 
 export class Tensor implements View {
   requiresGrad = false;
@@ -99,28 +92,28 @@ export class Tensor implements View {
   /** Contiguous values as a typed array, a copy (synchronous: needs a backend with readSync; see dataAsync). */
   dataSync(): TypedArray {
     const be = this.storage.backend;
-    if (!be.readSync) throw this.syncReadError('dataSync()', 'await t.dataAsync()');
-    return this.readWith((s) => be.readSync!(s));
+    if (!be.readSync) throw syncReadError(this, 'dataSync()', 'await t.dataAsync()');
+    return readWith(this, (s) => be.readSync!(s));
   }
   /** Contiguous values as a typed array (a copy), on every device. */
   dataAsync(): Promise<TypedArray> {
     const be = this.storage.backend;
-    return this.readWith((s) => be.read(s));
+    return readWith(this, (s) => be.read(s));
   }
   /** The value of a one-element tensor as a JS number (bools as 0/1); synchronous, see itemAsync. */
   item(): number {
-    this.checkScalar('item');
-    if (!this.storage.backend.readSync) throw this.syncReadError('item()', 'await t.itemAsync()');
+    checkScalar(this, 'item');
+    if (!this.storage.backend.readSync) throw syncReadError(this, 'item()', 'await t.itemAsync()');
     return this.dataSync()[0]!;
   }
   /** item() on every device. */
   async itemAsync(): Promise<number> {
-    this.checkScalar('itemAsync');
+    checkScalar(this, 'itemAsync');
     return (await this.dataAsync())[0]!;
   }
   /** Nested JS arrays (bool tensors give booleans), like torch.Tensor.tolist(); synchronous, see tolistAsync. */
   tolist(): NestedArray {
-    if (!this.storage.backend.readSync) throw this.syncReadError('tolist()', 'await t.tolistAsync()');
+    if (!this.storage.backend.readSync) throw syncReadError(this, 'tolist()', 'await t.tolistAsync()');
     return nest(this.dataSync(), this.shape, this.dtype === 'bool');
   }
   /** tolist() on every device. */
@@ -129,49 +122,16 @@ export class Tensor implements View {
   }
   /** PyTorch's printed form. On a device without synchronous reads, a line saying how to print it. */
   toString(): string {
-    if (!this.storage.backend.readSync)
-      return `tensor(<${this.numel()} values of shape ${fmtShape(this.shape)}, dtype=${this.dtype}, device='${this.device}'>): ` +
-        `this device reads asynchronously; print it with console.log(await t.toStringAsync())`;
-    return this.format(this.dataSync());
+    return this.storage.backend.readSync ? formatValues(this, this.dataSync()) : unreadable(this);
   }
   /** toString() on every device. */
   async toStringAsync(): Promise<string> {
-    return this.format(await this.dataAsync());
-  }
-  private format(values: TypedArray): string {
-    return formatTensor({
-      shape: this.shape,
-      dtype: this.dtype,
-      values,
-      requiresGrad: this.requiresGrad && this.isLeaf,
-      gradFn: this.gradFn?.name ?? null,
-      // host-CPU backends (cpu, wasm) print like torch's cpu tensors: no device=
-      device: this.storage.backend.isCpu ? undefined : this.device,
-    });
+    return formatValues(this, await this.dataAsync());
   }
   // console.log in Node prints like torch. NOTE: the registered symbol equals util.inspect.custom without
   // importing node:util, so the core entry stays free of Node built-ins (browsers just ignore it).
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
-  }
-  /** Read the whole storage, or a contiguous copy of this view (freed at once: a pending read keeps it). */
-  private readWith<R>(read: (s: Storage) => R): R {
-    if (this.isContiguous() && this.offset === 0 && this.numel() === this.storage.size) return read(this.storage);
-    const c = core.copyRaw(this);
-    try {
-      return read(c.storage);
-    } finally {
-      c.storage.backend.free(c.storage);
-    }
-  }
-  private checkScalar(method: string): void {
-    if (this.numel() !== 1)
-      throw new ShapeError(`${method}: a Tensor with ${this.numel()} elements cannot be converted to a scalar (shape ${fmtShape(this.shape)})`);
-  }
-  private syncReadError(call: string, alternative: string): SyncReadError {
-    return new SyncReadError(
-      `${call}: device '${this.device}' has no synchronous read (its work runs asynchronously); use ${alternative} instead`,
-    );
   }
 
   // ---- autograd ----
@@ -184,13 +144,7 @@ export class Tensor implements View {
   }
   /** Backpropagate; a non-scalar output needs an explicit `gradient` of the same shape. */
   backward(gradient?: Tensor | null, opts: BackwardOptions = {}): void {
-    if (!this.requiresGrad) throw new AutogradError('element 0 of tensors does not require grad and does not have a grad_fn');
-    let g = gradient ?? null;
-    if (!g) {
-      if (this.numel() !== 1) throw new AutogradError(`grad can be implicitly created only for scalar outputs (this output has shape ${fmtShape(this.shape)}); pass a gradient`);
-      g = noGrad(() => this.onesLike());
-    }
-    runBackward([this], [g], opts);
+    ops.backward(this, gradient, opts);
   }
   /** Keep `.grad` on this non-leaf tensor after backward. */
   retainGrad(): this {
@@ -229,30 +183,18 @@ export class Tensor implements View {
    * reads the values, so off a device without synchronous reads it throws: use `await t.toAsync(device)`.
    */
   to(target: DType | string): Tensor {
-    if (isDType(target)) return core.castTo(this, target);
+    if (isDType(target)) return ops.castTo(this, target);
     if (target === this.device) return this;
     const be = getBackend(target);
     if (!this.storage.backend.readSync)
       throw new SyncReadError(`to('${target}'): moving a tensor off device '${this.device}' reads its values, and that device has no synchronous read; use await t.toAsync('${target}') instead`);
-    return this.moved(target, be.fromArray(this.dataSync()));
+    return ops.movedTo(this, target, be.fromArray(this.dataSync()));
   }
   /** `.to(dtype | device)` on every device: awaits the values when the move needs them. */
   async toAsync(target: DType | string): Promise<Tensor> {
     if (isDType(target) || target === this.device) return this.to(target);
     const be = getBackend(target);
-    return this.moved(target, be.fromArray(await this.dataAsync()));
-  }
-  /** The moved copy, differentiable (torch: ToCopyBackward0): the gradient moves back. */
-  private moved(target: string, storage: Storage): Tensor {
-    const out = new Tensor(storage, this.shape.slice(), contiguousStrides(this.shape), 0);
-    if (this.dtype === 'bool') out._setDtype('bool');
-    const from = this.device;
-    return record1('ToCopyBackward0', [this], out, (g) => {
-      // NOTE: backward is synchronous, so a gradient on a device without readSync cannot move back
-      if (!g.storage.backend.readSync)
-        throw new SyncReadError(`backward of to('${target}'): the gradient on '${target}' would be moved back to '${from}' with a synchronous read, which '${target}' lacks; keep the graph on one device (move the inputs, not intermediates)`);
-      return [g.to(from)];
-    });
+    return ops.movedTo(this, target, be.fromArray(await this.dataAsync()));
   }
   float(): Tensor { return this.to('float32'); }
   double(): Tensor { return this.to('float64'); }
@@ -260,232 +202,199 @@ export class Tensor implements View {
   long(): Tensor { return this.to('int32'); }
   bool(): Tensor { return this.to('bool'); }
   byte(): Tensor { return this.to('uint8'); }
-  clone(): Tensor { return mv.clone(this); }
-  contiguous(): Tensor { return mv.contiguousOp(this); }
+  clone(): Tensor { return ops.clone(this); }
+  contiguous(): Tensor { return ops.contiguous(this); }
 
   // ---- in-place fill/copy ----
   zero_(): this { return this.fill_(0); }
-  fill_(v: number | boolean): this {
-    if (isGradEnabled() && this.requiresGrad && this.isLeaf)
-      throw new AutogradError('fill_: a leaf tensor that requires grad is being used in an in-place operation; wrap it in noGrad()');
-    // a non-leaf (or a view of one) gets a zero-gradient node so its old history stops receiving gradient
-    if (isGradEnabled() && (this.requiresGrad || this._base?.requiresGrad))
-      return ew.inplace(this, (x) => ew.filled(x, core.toNumber(v), v === 0 ? 'ZeroBackward0' : 'FillBackward2'), 'fill_') as this;
-    this.storage.backend.fill(this, core.toNumber(v));
-    this.storage.version++;
-    return this;
-  }
-  copy_(src: Tensor): this { ew.inplace(this, (x) => ew.copyInto(x, src), 'copy_'); return this; }
-  uniform_(from = 0, to = 1, generator?: Generator): this { return this.fillRandom((a) => uniformFill(a, from, to, generator)); }
-  normal_(mean = 0, std = 1, generator?: Generator): this { return this.fillRandom((a) => normalFill(a, mean, std, generator)); }
-  bernoulli_(p = 0.5, generator?: Generator): this { return this.fillRandom((a) => bernoulliFill(a, p, generator)); }
-  private fillRandom(fill: (a: Float32Array | Float64Array) => void): this {
-    const a = this.dtype === 'float64' ? new Float64Array(this.numel()) : new Float32Array(this.numel());
-    fill(a);
-    const src = new Tensor(this.storage.backend.fromArray(a), this.shape.slice(), contiguousStrides(this.shape), 0);
-    return noGrad(() => { this.storage.backend.copy(src, this); this.storage.version++; return this; });
-  }
+  fill_(v: number | boolean): this { return ops.fill_(this, v) as this; }
+  copy_(src: Tensor): this { ops.inplace(this, (x) => ops.copyInto(x, src), 'copy_'); return this; }
+  uniform_(from = 0, to = 1, generator?: Generator): this { fillRandom_(this, (a) => uniformFill(a, from, to, generator)); return this; }
+  normal_(mean = 0, std = 1, generator?: Generator): this { fillRandom_(this, (a) => normalFill(a, mean, std, generator)); return this; }
+  bernoulli_(p = 0.5, generator?: Generator): this { fillRandom_(this, (a) => bernoulliFill(a, p, generator)); return this; }
 
   // ---- elementwise ----
-  add(o: TL, opts?: { alpha?: number }): Tensor { return ew.addSub('add', this, o, opts?.alpha); }
-  sub(o: TL, opts?: { alpha?: number }): Tensor { return ew.addSub('sub', this, o, opts?.alpha); }
+  add(o: TL, opts?: { alpha?: number }): Tensor { return ops.addSub('add', this, o, opts?.alpha); }
+  sub(o: TL, opts?: { alpha?: number }): Tensor { return ops.addSub('sub', this, o, opts?.alpha); }
   /** `other - this` (torch.rsub). */
-  rsub(o: TL, opts?: { alpha?: number }): Tensor { return ew.rsub(this, o, opts?.alpha); }
-  mul(o: TL): Tensor { return ew.binary('mul', this, o); }
+  rsub(o: TL, opts?: { alpha?: number }): Tensor { return ops.rsub(this, o, opts?.alpha); }
+  mul(o: TL): Tensor { return ops.binary('mul', this, o); }
   div(o: TL, opts?: { roundingMode?: 'floor' | 'trunc' | null }): Tensor {
-    return opts?.roundingMode ? ew.divRounding(this, o, opts.roundingMode) : ew.binary('div', this, o);
+    return opts?.roundingMode ? ops.divRounding(this, o, opts.roundingMode) : ops.binary('div', this, o);
   }
-  floorDivide(o: TL): Tensor { return ew.binary('floorDivide', this, o); }
-  remainder(o: TL): Tensor { return ew.binary('remainder', this, o); }
-  pow(o: TL): Tensor { return ew.binary('pow', this, o); }
-  atan2(o: Tensor): Tensor { return ew.binary('atan2', this, o); }
-  maximum(o: Tensor): Tensor { return ew.binary('maximum', this, o); }
-  minimum(o: Tensor): Tensor { return ew.binary('minimum', this, o); }
-  eq(o: TL): Tensor { return ew.binary('eq', this, o); }
-  ne(o: TL): Tensor { return ew.binary('ne', this, o); }
-  lt(o: TL): Tensor { return ew.binary('lt', this, o); }
-  le(o: TL): Tensor { return ew.binary('le', this, o); }
-  gt(o: TL): Tensor { return ew.binary('gt', this, o); }
-  ge(o: TL): Tensor { return ew.binary('ge', this, o); }
-  logicalAnd(o: TL): Tensor { return ew.binary('logicalAnd', this, o); }
-  logicalOr(o: TL): Tensor { return ew.binary('logicalOr', this, o); }
-  logicalXor(o: TL): Tensor { return ew.binary('logicalXor', this, o); }
-  logicalNot(): Tensor { return ew.unary('logicalNot', this); }
-  bitwiseAnd(o: TL): Tensor { return ew.binary('bitwiseAnd', this, o); }
-  bitwiseOr(o: TL): Tensor { return ew.binary('bitwiseOr', this, o); }
-  bitwiseXor(o: TL): Tensor { return ew.binary('bitwiseXor', this, o); }
-  neg(): Tensor { return ew.unary('neg', this); }
-  abs(): Tensor { return ew.unary('abs', this); }
-  exp(): Tensor { return ew.unary('exp', this); }
-  log(): Tensor { return ew.unary('log', this); }
-  sqrt(): Tensor { return ew.unary('sqrt', this); }
-  rsqrt(): Tensor { return ew.unary('rsqrt', this); }
-  sigmoid(): Tensor { return ew.unary('sigmoid', this); }
-  tanh(): Tensor { return ew.unary('tanh', this); }
-  relu(): Tensor { return ew.unary('relu', this); }
-  sin(): Tensor { return ew.unary('sin', this); }
-  cos(): Tensor { return ew.unary('cos', this); }
-  tan(): Tensor { return ew.unary('tan', this); }
-  asin(): Tensor { return ew.unary('asin', this); }
-  acos(): Tensor { return ew.unary('acos', this); }
-  atan(): Tensor { return ew.unary('atan', this); }
-  sinh(): Tensor { return ew.unary('sinh', this); }
-  cosh(): Tensor { return ew.unary('cosh', this); }
-  floor(): Tensor { return ew.unary('floor', this); }
-  ceil(): Tensor { return ew.unary('ceil', this); }
-  round(): Tensor { return ew.unary('round', this); }
-  trunc(): Tensor { return ew.unary('trunc', this); }
-  frac(): Tensor { return ew.unary('frac', this); }
-  sign(): Tensor { return ew.unary('sign', this); }
-  reciprocal(): Tensor { return ew.unary('reciprocal', this); }
-  expm1(): Tensor { return ew.unary('expm1', this); }
-  log1p(): Tensor { return ew.unary('log1p', this); }
-  log2(): Tensor { return ew.unary('log2', this); }
-  exp2(): Tensor { return ew.unary('exp2', this); }
-  erf(): Tensor { return ew.unary('erf', this); }
-  square(): Tensor { return ew.unary('square', this); }
-  isnan(): Tensor { return ew.unary('isnan', this); }
-  isinf(): Tensor { return ew.isinf(this); }
+  floorDivide(o: TL): Tensor { return ops.binary('floorDivide', this, o); }
+  remainder(o: TL): Tensor { return ops.binary('remainder', this, o); }
+  pow(o: TL): Tensor { return ops.binary('pow', this, o); }
+  atan2(o: Tensor): Tensor { return ops.binary('atan2', this, o); }
+  maximum(o: Tensor): Tensor { return ops.binary('maximum', this, o); }
+  minimum(o: Tensor): Tensor { return ops.binary('minimum', this, o); }
+  eq(o: TL): Tensor { return ops.binary('eq', this, o); }
+  ne(o: TL): Tensor { return ops.binary('ne', this, o); }
+  lt(o: TL): Tensor { return ops.binary('lt', this, o); }
+  le(o: TL): Tensor { return ops.binary('le', this, o); }
+  gt(o: TL): Tensor { return ops.binary('gt', this, o); }
+  ge(o: TL): Tensor { return ops.binary('ge', this, o); }
+  logicalAnd(o: TL): Tensor { return ops.binary('logicalAnd', this, o); }
+  logicalOr(o: TL): Tensor { return ops.binary('logicalOr', this, o); }
+  logicalXor(o: TL): Tensor { return ops.binary('logicalXor', this, o); }
+  logicalNot(): Tensor { return ops.unary('logicalNot', this); }
+  bitwiseAnd(o: TL): Tensor { return ops.binary('bitwiseAnd', this, o); }
+  bitwiseOr(o: TL): Tensor { return ops.binary('bitwiseOr', this, o); }
+  bitwiseXor(o: TL): Tensor { return ops.binary('bitwiseXor', this, o); }
+  neg(): Tensor { return ops.unary('neg', this); }
+  abs(): Tensor { return ops.unary('abs', this); }
+  exp(): Tensor { return ops.unary('exp', this); }
+  log(): Tensor { return ops.unary('log', this); }
+  sqrt(): Tensor { return ops.unary('sqrt', this); }
+  rsqrt(): Tensor { return ops.unary('rsqrt', this); }
+  sigmoid(): Tensor { return ops.unary('sigmoid', this); }
+  tanh(): Tensor { return ops.unary('tanh', this); }
+  relu(): Tensor { return ops.unary('relu', this); }
+  sin(): Tensor { return ops.unary('sin', this); }
+  cos(): Tensor { return ops.unary('cos', this); }
+  tan(): Tensor { return ops.unary('tan', this); }
+  asin(): Tensor { return ops.unary('asin', this); }
+  acos(): Tensor { return ops.unary('acos', this); }
+  atan(): Tensor { return ops.unary('atan', this); }
+  sinh(): Tensor { return ops.unary('sinh', this); }
+  cosh(): Tensor { return ops.unary('cosh', this); }
+  floor(): Tensor { return ops.unary('floor', this); }
+  ceil(): Tensor { return ops.unary('ceil', this); }
+  round(): Tensor { return ops.unary('round', this); }
+  trunc(): Tensor { return ops.unary('trunc', this); }
+  frac(): Tensor { return ops.unary('frac', this); }
+  sign(): Tensor { return ops.unary('sign', this); }
+  reciprocal(): Tensor { return ops.unary('reciprocal', this); }
+  expm1(): Tensor { return ops.unary('expm1', this); }
+  log1p(): Tensor { return ops.unary('log1p', this); }
+  log2(): Tensor { return ops.unary('log2', this); }
+  exp2(): Tensor { return ops.unary('exp2', this); }
+  erf(): Tensor { return ops.unary('erf', this); }
+  square(): Tensor { return ops.unary('square', this); }
+  isnan(): Tensor { return ops.unary('isnan', this); }
+  isinf(): Tensor { return ops.isinf(this); }
   isfinite(): Tensor { return this.isnan().logicalOr(this.isinf()).logicalNot(); }
-  clamp(min: number | null = null, max: number | null = null): Tensor { return ew.clamp(this, min, max); }
-  clip(min: number | null = null, max: number | null = null): Tensor { return ew.clamp(this, min, max); }
-  clampMin(min: number): Tensor { return ew.clamp(this, min, null, 'ClampMinBackward0'); }
-  clampMax(max: number): Tensor { return ew.clamp(this, null, max, 'ClampMaxBackward0'); }
+  clamp(min: number | null = null, max: number | null = null): Tensor { return ops.clamp(this, min, max); }
+  clip(min: number | null = null, max: number | null = null): Tensor { return ops.clamp(this, min, max); }
+  clampMin(min: number): Tensor { return ops.clamp(this, min, null, 'ClampMinBackward0'); }
+  clampMax(max: number): Tensor { return ops.clamp(this, null, max, 'ClampMaxBackward0'); }
   /** `x.where(cond, y)`: this where cond is true, else y. */
-  where(cond: Tensor, other: TL): Tensor { return ew.where(cond, this, other); }
-  maskedFill(mask: Tensor, value: number | Tensor): Tensor { return ix.maskedFill(this, mask, value); }
+  where(cond: Tensor, other: TL): Tensor { return ops.where(cond, this, other); }
+  maskedFill(mask: Tensor, value: number | Tensor): Tensor { return ops.maskedFill(this, mask, value); }
 
   // in place (trailing underscore, as torch)
-  add_(o: TL, opts?: { alpha?: number }): this { return (ew.binaryInplace('add', this, o, opts?.alpha) ?? ew.inplace(this, (x) => x.add(o, opts), 'add_')) as this; }
-  sub_(o: TL, opts?: { alpha?: number }): this { return (ew.binaryInplace('sub', this, o, opts?.alpha) ?? ew.inplace(this, (x) => x.sub(o, opts), 'sub_')) as this; }
-  mul_(o: TL): this { return (ew.binaryInplace('mul', this, o) ?? ew.inplace(this, (x) => x.mul(o), 'mul_')) as this; }
-  div_(o: TL): this { return (ew.binaryInplace('div', this, o) ?? ew.inplace(this, (x) => x.div(o), 'div_')) as this; }
-  pow_(o: TL): this { return ew.inplace(this, (x) => x.pow(o), 'pow_') as this; }
-  neg_(): this { return ew.inplace(this, (x) => x.neg(), 'neg_') as this; }
-  abs_(): this { return ew.inplace(this, (x) => x.abs(), 'abs_') as this; }
-  exp_(): this { return ew.inplace(this, (x) => x.exp(), 'exp_') as this; }
-  log_(): this { return ew.inplace(this, (x) => x.log(), 'log_') as this; }
-  sqrt_(): this { return ew.inplace(this, (x) => x.sqrt(), 'sqrt_') as this; }
-  sigmoid_(): this { return ew.inplace(this, (x) => x.sigmoid(), 'sigmoid_') as this; }
-  tanh_(): this { return ew.inplace(this, (x) => x.tanh(), 'tanh_') as this; }
-  relu_(): this { return ew.inplace(this, (x) => x.relu(), 'relu_') as this; }
-  clamp_(min: number | null = null, max: number | null = null): this { return ew.inplace(this, (x) => x.clamp(min, max), 'clamp_') as this; }
-  maskedFill_(mask: Tensor, value: number | Tensor): this { return ew.inplace(this, (x) => x.maskedFill(mask, value), 'masked_fill_') as this; }
+  add_(o: TL, opts?: { alpha?: number }): this { return (ops.binaryInplace('add', this, o, opts?.alpha) ?? ops.inplace(this, (x) => x.add(o, opts), 'add_')) as this; }
+  sub_(o: TL, opts?: { alpha?: number }): this { return (ops.binaryInplace('sub', this, o, opts?.alpha) ?? ops.inplace(this, (x) => x.sub(o, opts), 'sub_')) as this; }
+  mul_(o: TL): this { return (ops.binaryInplace('mul', this, o) ?? ops.inplace(this, (x) => x.mul(o), 'mul_')) as this; }
+  div_(o: TL): this { return (ops.binaryInplace('div', this, o) ?? ops.inplace(this, (x) => x.div(o), 'div_')) as this; }
+  pow_(o: TL): this { return ops.inplace(this, (x) => x.pow(o), 'pow_') as this; }
+  neg_(): this { return ops.inplace(this, (x) => x.neg(), 'neg_') as this; }
+  abs_(): this { return ops.inplace(this, (x) => x.abs(), 'abs_') as this; }
+  exp_(): this { return ops.inplace(this, (x) => x.exp(), 'exp_') as this; }
+  log_(): this { return ops.inplace(this, (x) => x.log(), 'log_') as this; }
+  sqrt_(): this { return ops.inplace(this, (x) => x.sqrt(), 'sqrt_') as this; }
+  sigmoid_(): this { return ops.inplace(this, (x) => x.sigmoid(), 'sigmoid_') as this; }
+  tanh_(): this { return ops.inplace(this, (x) => x.tanh(), 'tanh_') as this; }
+  relu_(): this { return ops.inplace(this, (x) => x.relu(), 'relu_') as this; }
+  clamp_(min: number | null = null, max: number | null = null): this { return ops.inplace(this, (x) => x.clamp(min, max), 'clamp_') as this; }
+  maskedFill_(mask: Tensor, value: number | Tensor): this { return ops.inplace(this, (x) => x.maskedFill(mask, value), 'masked_fill_') as this; }
   /** `addcmul_`: this += value * t1 * t2 (optimizers). */
-  addcmul_(t1: Tensor, t2: Tensor, value = 1): this { return ew.inplace(this, (x) => x.add(t1.mul(t2).mul(value)), 'addcmul_') as this; }
+  addcmul_(t1: Tensor, t2: Tensor, value = 1): this { return ops.inplace(this, (x) => x.add(t1.mul(t2).mul(value)), 'addcmul_') as this; }
   /** `addcdiv_`: this += value * t1 / t2 (optimizers). */
-  addcdiv_(t1: Tensor, t2: Tensor, value = 1): this { return ew.inplace(this, (x) => x.add(t1.div(t2).mul(value)), 'addcdiv_') as this; }
+  addcdiv_(t1: Tensor, t2: Tensor, value = 1): this { return ops.inplace(this, (x) => x.add(t1.div(t2).mul(value)), 'addcdiv_') as this; }
   /** `lerp_`: this += weight * (end - this). */
-  lerp_(end: Tensor, weight: number): this { return ew.inplace(this, (x) => x.add(end.sub(x).mul(weight)), 'lerp_') as this; }
+  lerp_(end: Tensor, weight: number): this { return ops.inplace(this, (x) => x.add(end.sub(x).mul(weight)), 'lerp_') as this; }
 
   // ---- reductions ----
-  sum(dim?: Dims, keepdim = false, opts?: red.SumOpts): Tensor { return red.sum(this, dim, keepdim, opts); }
-  mean(dim?: Dims, keepdim = false): Tensor { return red.mean(this, dim, keepdim); }
-  prod(dim?: number | null, keepdim = false): Tensor { return red.prod(this, dim, keepdim); }
+  sum(dim?: Dims, keepdim = false, opts?: SumOpts): Tensor { return ops.sum(this, dim, keepdim, opts); }
+  mean(dim?: Dims, keepdim = false): Tensor { return ops.mean(this, dim, keepdim); }
+  prod(dim?: number | null, keepdim = false): Tensor { return ops.prod(this, dim, keepdim); }
   /** max() → value; max(dim) → [values, indices] (also `.values`/`.indices`). */
   max(): Tensor;
-  max(dim: number, keepdim?: boolean): red.ValuesIndices;
-  max(dim?: number, keepdim = false): Tensor | red.ValuesIndices {
-    return dim === undefined ? red.amaxmin(this, 'max', null, false, 'MaxBackward1') : red.maxminDim(this, 'max', dim, keepdim);
+  max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(dim?: number, keepdim = false): Tensor | ValuesIndices {
+    return dim === undefined ? ops.amaxmin(this, 'max', null, false, 'MaxBackward1') : ops.maxminDim(this, 'max', dim, keepdim);
   }
   min(): Tensor;
-  min(dim: number, keepdim?: boolean): red.ValuesIndices;
-  min(dim?: number, keepdim = false): Tensor | red.ValuesIndices {
-    return dim === undefined ? red.amaxmin(this, 'min', null, false, 'MinBackward1') : red.maxminDim(this, 'min', dim, keepdim);
+  min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(dim?: number, keepdim = false): Tensor | ValuesIndices {
+    return dim === undefined ? ops.amaxmin(this, 'min', null, false, 'MinBackward1') : ops.maxminDim(this, 'min', dim, keepdim);
   }
-  amax(dim?: Dims, keepdim = false): Tensor { return red.amaxmin(this, 'max', dim, keepdim); }
-  amin(dim?: Dims, keepdim = false): Tensor { return red.amaxmin(this, 'min', dim, keepdim); }
-  argmax(dim?: number | null, keepdim = false): Tensor { return red.argReduce(this, 'argmax', dim, keepdim); }
-  argmin(dim?: number | null, keepdim = false): Tensor { return red.argReduce(this, 'argmin', dim, keepdim); }
-  var(dim?: Dims, opts: red.VarOpts = {}): Tensor { return red.variance(this, dim, opts, false); }
-  std(dim?: Dims, opts: red.VarOpts = {}): Tensor { return red.variance(this, dim, opts, true); }
-  cumsum(dim: number, opts?: red.SumOpts): Tensor { return red.cumsum(this, dim, opts); }
-  logsumexp(dim: Dims, keepdim = false): Tensor { return red.logsumexp(this, dim, keepdim); }
-  softmax(dim: number): Tensor { return red.softmax(this, dim); }
-  logSoftmax(dim: number): Tensor { return red.logSoftmax(this, dim); }
-  all(dim?: Dims, keepdim = false): Tensor { return red.allAny(this, 'all', dim, keepdim); }
-  any(dim?: Dims, keepdim = false): Tensor { return red.allAny(this, 'any', dim, keepdim); }
+  amax(dim?: Dims, keepdim = false): Tensor { return ops.amaxmin(this, 'max', dim, keepdim); }
+  amin(dim?: Dims, keepdim = false): Tensor { return ops.amaxmin(this, 'min', dim, keepdim); }
+  argmax(dim?: number | null, keepdim = false): Tensor { return ops.argReduce(this, 'argmax', dim, keepdim); }
+  argmin(dim?: number | null, keepdim = false): Tensor { return ops.argReduce(this, 'argmin', dim, keepdim); }
+  var(dim?: Dims, opts: VarOpts = {}): Tensor { return ops.variance(this, dim, opts, false); }
+  std(dim?: Dims, opts: VarOpts = {}): Tensor { return ops.variance(this, dim, opts, true); }
+  cumsum(dim: number, opts?: SumOpts): Tensor { return ops.cumsum(this, dim, opts); }
+  logsumexp(dim: Dims, keepdim = false): Tensor { return ops.logsumexp(this, dim, keepdim); }
+  softmax(dim: number): Tensor { return ops.softmax(this, dim); }
+  logSoftmax(dim: number): Tensor { return ops.logSoftmax(this, dim); }
+  all(dim?: Dims, keepdim = false): Tensor { return ops.allAny(this, 'all', dim, keepdim); }
+  any(dim?: Dims, keepdim = false): Tensor { return ops.allAny(this, 'any', dim, keepdim); }
   /** p-norm over dims (default 2, whole tensor). */
-  norm(p = 2, dim?: Dims, keepdim = false): Tensor {
-    return red.norm(this, p, dim, keepdim);
-  }
+  norm(p = 2, dim?: Dims, keepdim = false): Tensor { return ops.norm(this, p, dim, keepdim); }
 
   // ---- shape / views ----
-  view(...shape: (number | Shape)[]): Tensor { return mv.view(this, shapeArgs(shape)); }
-  reshape(...shape: (number | Shape)[]): Tensor { return mv.reshape(this, shapeArgs(shape)); }
-  viewAs(o: Tensor): Tensor { return mv.view(this, o.shape); }
-  reshapeAs(o: Tensor): Tensor { return mv.reshape(this, o.shape); }
-  permute(...dims: (number | Shape)[]): Tensor { return mv.permute(this, shapeArgs(dims)); }
-  transpose(d0: number, d1: number): Tensor { return mv.transpose(this, d0, d1); }
+  view(...shape: (number | Shape)[]): Tensor { return ops.view(this, shapeArgs(shape)); }
+  reshape(...shape: (number | Shape)[]): Tensor { return ops.reshape(this, shapeArgs(shape)); }
+  viewAs(o: Tensor): Tensor { return ops.view(this, o.shape); }
+  reshapeAs(o: Tensor): Tensor { return ops.reshape(this, o.shape); }
+  permute(...dims: (number | Shape)[]): Tensor { return ops.permute(this, shapeArgs(dims)); }
+  transpose(d0: number, d1: number): Tensor { return ops.transpose(this, d0, d1); }
   /** 2-D transpose (torch.t); 0-D and 1-D returned as is. */
   t(): Tensor {
     if (this.ndim > 2) throw new ShapeError(`t() expects a tensor with <= 2 dimensions, but self is ${this.ndim}D (shape ${fmtShape(this.shape)})`);
-    return this.ndim < 2 ? mv.transpose(this, 0, 0, 'TBackward0') : mv.transpose(this, 0, 1, 'TBackward0');
+    return this.ndim < 2 ? ops.transpose(this, 0, 0, 'TBackward0') : ops.transpose(this, 0, 1, 'TBackward0');
   }
   /** `.T`: all dims reversed (PermuteBackward0, as torch). */
-  get T(): Tensor { return mv.permute(this, this.shape.map((_, i) => this.ndim - 1 - i)); }
-  unsqueeze(dim: number): Tensor { return mv.unsqueeze(this, dim); }
-  squeeze(dim?: number | readonly number[] | null): Tensor { return mv.squeeze(this, dim); }
-  expand(...shape: (number | Shape)[]): Tensor { return mv.expand(this, shapeArgs(shape)); }
-  expandAs(o: Tensor): Tensor { return mv.expand(this, o.shape); }
-  broadcastTo(shape: Shape): Tensor { return mv.expand(this, shape); }
-  flatten(startDim = 0, endDim = -1): Tensor { return mv.flatten(this, startDim, endDim); }
-  unflatten(dim: number, sizes: Shape): Tensor { return mv.unflatten(this, dim, sizes); }
-  narrow(dim: number, start: number, length: number): Tensor { return mv.narrow(this, dim, start, length); }
-  select(dim: number, index: number): Tensor { return mv.select(this, dim, index); }
+  get T(): Tensor { return ops.permute(this, this.shape.map((_, i) => this.ndim - 1 - i)); }
+  unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
+  squeeze(dim?: number | readonly number[] | null): Tensor { return ops.squeeze(this, dim); }
+  expand(...shape: (number | Shape)[]): Tensor { return ops.expand(this, shapeArgs(shape)); }
+  expandAs(o: Tensor): Tensor { return ops.expand(this, o.shape); }
+  broadcastTo(shape: Shape): Tensor { return ops.expand(this, shape); }
+  flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
+  unflatten(dim: number, sizes: Shape): Tensor { return ops.unflatten(this, dim, sizes); }
+  narrow(dim: number, start: number, length: number): Tensor { return ops.narrow(this, dim, start, length); }
+  select(dim: number, index: number): Tensor { return ops.select(this, dim, index); }
   /** Python slice `start:end:step` along dim, as a view. */
-  slice(dim: number, start: number | null = null, end: number | null = null, step = 1): Tensor { return mv.slice(this, dim, start, end, step); }
-  flip(dims: number | Shape): Tensor { return mv.flip(this, dims); }
-  repeat(...sizes: (number | Shape)[]): Tensor { return mv.repeat(this, shapeArgs(sizes)); }
-  split(sizeOrSections: number | Shape, dim = 0): Tensor[] { return mv.split(this, sizeOrSections, dim); }
-  chunk(chunks: number, dim = 0): Tensor[] { return mv.chunk(this, chunks, dim); }
-  unbind(dim = 0): Tensor[] { return mv.unbind(this, dim); }
+  slice(dim: number, start: number | null = null, end: number | null = null, step = 1): Tensor { return ops.slice(this, dim, start, end, step); }
+  flip(dims: number | Shape): Tensor { return ops.flip(this, dims); }
+  repeat(...sizes: (number | Shape)[]): Tensor { return ops.repeat(this, shapeArgs(sizes)); }
+  split(sizeOrSections: number | Shape, dim = 0): Tensor[] { return ops.split(this, sizeOrSections, dim); }
+  chunk(chunks: number, dim = 0): Tensor[] { return ops.chunk(this, chunks, dim); }
+  unbind(dim = 0): Tensor[] { return ops.unbind(this, dim); }
 
   // ---- indexing ----
   /** `t[...]`: see Note [Index syntax] in ops/indexing.ts. `t.get(1, '1:3')`, `x.get(':, None')`, `sm.get(idx, targ)`. */
-  get(...items: ix.IndexItem[]): Tensor { return ix.getItem(this, items); }
+  get(...items: IndexItem[]): Tensor { return ops.getItem(this, items); }
   /** `t[...] = value`, in place; returns this. `t.set([0, ':'], 1)` or `t.set('0, :', 1)`. */
-  set(items: ix.IndexItem | readonly ix.IndexItem[], value: TL): this {
-    const list = Array.isArray(items) && !(items.length > 0 && (typeof items[0] === 'boolean')) && !isNumberArray(items) ? (items as ix.IndexItem[]) : [items as ix.IndexItem];
-    return ix.setItem(this, list, value) as this;
+  set(items: IndexItem | readonly IndexItem[], value: TL): this {
+    // an array of items, unless it is a boolean[] mask (a lone item)
+    const list = Array.isArray(items) && !(items.length > 0 && typeof items[0] === 'boolean') ? (items as IndexItem[]) : [items as IndexItem];
+    return ops.setItem(this, list, value) as this;
   }
-  gather(dim: number, index: Tensor): Tensor { return ix.gather(this, dim, index); }
-  scatter(dim: number, index: Tensor, src: TL): Tensor { return ix.scatter(this, dim, index, src); }
-  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return ix.scatterAdd(this, dim, index, src); }
-  scatterAdd_(dim: number, index: Tensor, src: Tensor): this { return ew.inplace(this, (x) => x.scatterAdd(dim, index, src), 'scatter_add_') as this; }
-  indexSelect(dim: number, index: Tensor): Tensor { return ix.indexSelect(this, dim, index); }
-  nonzero(): Tensor { return ix.nonzero(this); }
-  sort(dim = -1, opts: so.SortOpts = {}): red.ValuesIndices { return so.sort(this, dim, opts); }
-  argsort(dim = -1, opts: so.SortOpts = {}): Tensor { return so.argsort(this, dim, opts); }
-  topk(k: number, opts: so.TopkOpts = {}): red.ValuesIndices { return so.topk(this, k, opts); }
+  gather(dim: number, index: Tensor): Tensor { return ops.gather(this, dim, index); }
+  scatter(dim: number, index: Tensor, src: TL): Tensor { return ops.scatter(this, dim, index, src); }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return ops.scatterAdd(this, dim, index, src); }
+  scatterAdd_(dim: number, index: Tensor, src: Tensor): this { return ops.inplace(this, (x) => x.scatterAdd(dim, index, src), 'scatter_add_') as this; }
+  indexSelect(dim: number, index: Tensor): Tensor { return ops.indexSelect(this, dim, index); }
+  nonzero(): Tensor { return ops.nonzero(this); }
+  sort(dim = -1, opts: SortOpts = {}): ValuesIndices { return ops.sort(this, dim, opts); }
+  argsort(dim = -1, opts: SortOpts = {}): Tensor { return ops.argsort(this, dim, opts); }
+  topk(k: number, opts: TopkOpts = {}): ValuesIndices { return ops.topk(this, k, opts); }
 
   // ---- linear algebra ----
-  matmul(o: Tensor): Tensor { return la.matmul(this, o); }
-  mm(o: Tensor): Tensor { return la.mm(this, o); }
-  bmm(o: Tensor): Tensor { return la.bmm(this, o); }
-  dot(o: Tensor): Tensor { return la.dot(this, o); }
-  mv(o: Tensor): Tensor { return la.mv(this, o); }
+  matmul(o: Tensor): Tensor { return ops.matmul(this, o); }
+  mm(o: Tensor): Tensor { return ops.mm(this, o); }
+  bmm(o: Tensor): Tensor { return ops.bmm(this, o); }
+  dot(o: Tensor): Tensor { return ops.dot(this, o); }
+  mv(o: Tensor): Tensor { return ops.mv(this, o); }
 
   // ---- creation helpers ----
-  zerosLike(dtype: DType = this.dtype): Tensor { return core.emptyTensor(this.shape, dtype, this.storage.backend).fill_(0); }
-  onesLike(dtype: DType = this.dtype): Tensor { return core.emptyTensor(this.shape, dtype, this.storage.backend).fill_(1); }
-  fullLike(v: number, dtype: DType = this.dtype): Tensor { return core.emptyTensor(this.shape, dtype, this.storage.backend).fill_(v); }
-  newTensor(shape: Shape, dtype: DType = this.dtype): Tensor { return core.emptyTensor(shape, dtype, this.storage.backend); }
-}
-
-
-function isNumberArray(items: unknown): boolean {
-  return Array.isArray(items) && items.length > 0 && items.every((v) => typeof v === 'number') && false;
-}
-
-function nest(data: TypedArray, shape: Shape, bool: boolean): NestedArray {
-  const conv = (v: number): number | boolean => (bool ? v !== 0 : v);
-  if (shape.length === 0) return conv(data[0]!);
-  let k = 0;
-  const build = (d: number): NestedArray[] => {
-    const out: NestedArray[] = [];
-    for (let i = 0; i < shape[d]!; i++) out.push(d === shape.length - 1 ? conv(data[k++]!) : build(d + 1));
-    return out;
-  };
-  return build(0);
+  zerosLike(dtype: DType = this.dtype): Tensor { return ops.emptyTensor(this.shape, dtype, this.storage.backend).fill_(0); }
+  onesLike(dtype: DType = this.dtype): Tensor { return ops.emptyTensor(this.shape, dtype, this.storage.backend).fill_(1); }
+  fullLike(v: number, dtype: DType = this.dtype): Tensor { return ops.emptyTensor(this.shape, dtype, this.storage.backend).fill_(v); }
+  newTensor(shape: Shape, dtype: DType = this.dtype): Tensor { return ops.emptyTensor(shape, dtype, this.storage.backend); }
 }
