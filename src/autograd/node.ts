@@ -41,7 +41,7 @@ export function record<T extends Tensor | Tensor[]>(
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const node = new Node(name, inputs.map((t) => (t ? gradEdge(t) : null)), backward, saved, outs.length);
   node.outputMeta = outs.map((o) => ({ shape: o.shape.slice(), dtype: o.dtype }));
-  node._setRefs([...inputs, ...outs, ...captured].filter((t): t is Tensor => !!t));
+  node._setRefs(inputs, outs as readonly Tensor[], captured);
   outs.forEach((o, i) => {
     if (!isFloatDtype(o.dtype)) return; // int/bool outputs never carry grad
     o.requiresGrad = true;

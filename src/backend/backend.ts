@@ -31,6 +31,8 @@ export interface Storage {
   version: number;
   /** Set when a scope or test harness freed it: named in the use-after-free error. */
   freedBy?: string;
+  /** Set by keep(): no scope frees it. */
+  kept?: boolean;
 }
 
 /** A strided window onto a storage; also what kernels receive. */

@@ -16,15 +16,12 @@ type Freeable = Storage & { freedBy?: string };
 
 let current: MemoryScope | null = null;
 
-/** Storages that outlive every scope (fg.keep); weak, so the GC still frees them when forgotten. */
-const kept = new WeakSet<Storage>();
-
-/** Mark a storage as kept: no scope frees it. */
+/** Mark a storage as kept (fg.keep): no scope frees it; the GC still does once it is forgotten. */
 export function markKept(s: Storage): void {
-  kept.add(s);
+  s.kept = true;
 }
 export function isKept(s: Storage): boolean {
-  return kept.has(s);
+  return s.kept === true;
 }
 
 /**
@@ -93,12 +90,14 @@ export class MemoryScope {
     this.owned = [];
     const outer = this.parent && !this.parent.disposed ? this.parent : null;
     let freed = 0;
-    for (const s of list) {
-      if (isFreed(s)) continue;
-      if (kept.has(s) || keep(s)) {
+    // NOTE: the hot path of every tidy (thousands of storages per step): one flag, one predicate, one call
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
+      if (s.kept === true || keep(s)) {
+        if (isFreed(s)) continue;
         if (outer) outer.owned.push(s);
         else s.backend.trackForGc?.(s);
-      } else {
+      } else if (!isFreed(s)) {
         (s as Freeable).freedBy = this.label;
         s.backend.free(s);
         freed++;
@@ -168,7 +167,7 @@ export function trackedStorages(): Storage[] {
 export function freeTracked(label: string, which: (s: Storage) => boolean = () => true): Record<string, number> {
   const out: Record<string, number> = {};
   for (const s of trackedStorages()) {
-    if (kept.has(s) || !which(s)) continue;
+    if (s.kept === true || !which(s)) continue;
     (s as Freeable).freedBy = label;
     s.backend.free(s);
     untrack(s);

@@ -41,7 +41,7 @@ export class Node {
    * The op's input and output tensors. NOTE: only so that a memory scope's walk (tidy.ts) finds every
    * tensor the backward closure may capture besides `saved` (its inputs, its result); released with it.
    */
-  private refs: Tensor[] | null = null;
+  private refs: readonly (readonly (Tensor | null | undefined)[])[] | null = null;
   private readonly hadSaved: boolean;
   private fn: BackwardFn | null;
 
@@ -60,8 +60,8 @@ export class Node {
   }
 
   /** @internal see `refs`. */
-  _setRefs(ts: Tensor[]): void {
-    this.refs = ts;
+  _setRefs(inputs: readonly (Tensor | null)[], outputs: readonly Tensor[], captured: readonly (Tensor | null | undefined)[]): void {
+    this.refs = [inputs, outputs, captured]; // the arrays as given: nothing copied per op
   }
 
   /** PyTorch's grad_fn.name(). */

@@ -12,6 +12,7 @@ import { UNARY, binaryFn } from './elementwise.js';
 export class CpuStorage implements Storage {
   version = 0;
   freedBy?: string;
+  kept = false;
   readonly size: number;
   /** null once freed: every later access throws (the reference backend catches use-after-free too). */
   private arr: TypedArray | null;

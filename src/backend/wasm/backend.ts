@@ -49,6 +49,7 @@ const PREPACK_MAX_N = 512;
 export class WasmStorage implements Storage {
   version = 0;
   freedBy?: string;
+  kept = false;
   constructor(
     readonly backend: WasmBackend,
     public dtype: DType,
