@@ -206,7 +206,7 @@ export function getBackend(name: string): Backend {
   return b;
 }
 
-/** The backends created so far (fg.tidy applies to those with allocation scopes). */
+/** The backends created so far. */
 export function liveBackends(): Backend[] {
   return [...instances.values()];
 }

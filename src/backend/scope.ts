@@ -11,9 +11,6 @@
 import { FastgradError } from '../errors.js';
 import type { Storage } from './backend.js';
 
-/** A storage freed by a scope records which one, for the use-after-free error. */
-type Freeable = Storage & { freedBy?: string };
-
 let current: MemoryScope | null = null;
 
 /** Mark a storage as kept (fg.keep): no scope frees it; the GC still does once it is forgotten. */
@@ -74,11 +71,6 @@ export class MemoryScope {
     }
   }
 
-  /** Hand a storage allocated outside to this scope (it is then freed or kept with the others). */
-  adopt(s: Storage): void {
-    this.owned.push(s);
-  }
-
   /**
    * Free every owned storage that `keep` does not claim (and that keep() did not mark); kept ones go
    * to the enclosing scope, or, outside every scope, to the GC. Returns how many were freed.
@@ -98,13 +90,18 @@ export class MemoryScope {
         if (outer) outer.owned.push(s);
         else s.backend.trackForGc?.(s);
       } else if (!isFreed(s)) {
-        (s as Freeable).freedBy = this.label;
-        s.backend.free(s);
+        freeBy(s, this.label);
         freed++;
       }
     }
     return freed;
   }
+}
+
+/** Free s now, recording who did it (named in the use-after-free error). */
+function freeBy(s: Storage, label: string): void {
+  s.freedBy = label;
+  s.backend.free(s); // the backend reports it with noteFree
 }
 
 /** Whether a storage was freed (its backend says so; storages of backends without free() never are). */
@@ -114,7 +111,7 @@ export function isFreed(s: Storage): boolean {
 
 /** The message of a use-after-free error, naming what freed the storage and the fix. */
 export function freedMessage(device: string, s: Storage): string {
-  const by = (s as Freeable).freedBy;
+  const by = s.freedBy;
   return (
     `${device} backend: this tensor's memory was freed${by ? ` by ${by}` : ''}: it was used after free(), or after the ` +
     `tidy() or MemoryScope that created it ended (the Learner frees each batch's tensors when the batch ends). ` +
@@ -168,9 +165,7 @@ export function freeTracked(label: string, which: (s: Storage) => boolean = () =
   const out: Record<string, number> = {};
   for (const s of trackedStorages()) {
     if (s.kept === true || !which(s)) continue;
-    (s as Freeable).freedBy = label;
-    s.backend.free(s);
-    untrack(s);
+    freeBy(s, label);
     out[s.backend.name] = (out[s.backend.name] ?? 0) + 1;
   }
   return out;

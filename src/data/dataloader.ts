@@ -1,6 +1,7 @@
 // DataLoader and DataLoaders (fastai/PyTorch semantics): batches of a dataset, optionally shuffled with a
 // seeded generator, collated like torch's default_collate. Tensor datasets take a fast path: one
 // indexSelect per field per batch instead of stacking row views one item at a time.
+import { nextTurn } from '../backend/event-loop.js';
 import { FastgradError } from '../errors.js';
 import { fromArray } from '../tensor/creation.js';
 import { typedArrayFor } from '../tensor/dtype.js';
@@ -53,9 +54,6 @@ export function first<T>(it: Iterable<T>): T {
   throw new FastgradError('first: the iterable is empty (a DataLoader with no batches?)');
 }
 
-// Give the event loop a turn between async batches (Node: setImmediate; browsers: setTimeout).
-const nextTurn = (): Promise<void> =>
-  new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
 
 /**
  * torch.utils.data.DataLoader / fastai DataLoader. Iterate it (sync `for..of` or `for await`) for one

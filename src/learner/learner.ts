@@ -1,6 +1,7 @@
 // Learner: fastai's training loop (fastai/learner.py) — fit → epoch → train/validate → batch → backward/step,
 // each wrapped in `withEvents` so callbacks see before/after/afterCancel events and can cancel any phase.
 import { noGrad } from '../autograd/grad_mode.js';
+import { nextTurn } from '../backend/event-loop.js';
 import { FastgradError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { type OptFunc, type Optimizer, adam } from '../optim/optimizer.js';
@@ -296,7 +297,7 @@ export class Learner {
     await this.event('afterPred');
     if (this._yb.length) {
       this._lossGrad = this.segment(() => this.lossFunc(this._pred, ...this._yb));
-      this._loss = this.segment(() => this._lossGrad!.detach());
+      this._loss = this._lossGrad.detach(); // a view: allocates nothing
     }
     await this.event('afterLoss');
     if (!this.training || !this._yb.length) return;
@@ -403,6 +404,3 @@ function batchIterator(dl: DataLoaderLike): [Iterator<unknown> | AsyncIterator<u
   throw new FastgradError('Learner: a data loader must be iterable (sync or async)');
 }
 
-/** Give the event loop a turn (a page stays responsive, timers fire): Node setImmediate, browsers setTimeout. */
-const nextTurn = (): Promise<void> =>
-  new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));

@@ -42,7 +42,7 @@ export function describeBackends(name: string, fn: (device: string) => void, opt
   for (const device of testBackends) {
     const reason = skipReason(device, opts);
     if (reason !== null) {
-      describe(`${name} [${device}: skipped, ${reason}]`, () => it.skip(reason, () => {}));
+      describe(`${name} [${device}: skipped, ${reason}]`, () => it.skip(`skipped on ${device}: ${reason}`, () => {}));
       continue;
     }
     describe(`${name} [${device}]`, () => {

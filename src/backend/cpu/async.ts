@@ -10,13 +10,11 @@
 // It is not registered by the library (test/helpers/backends.ts registers it for the suites).
 import type { Backend, Storage } from '../backend.js';
 import type { TypedArray } from '../../tensor/dtype.js';
+import { nextTurn } from '../event-loop.js';
 import { createCpuBackend } from './index.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** The next macrotask (Node: setImmediate, which runs before timers; elsewhere setTimeout 0). */
-const nextMacrotask = (): Promise<void> =>
-  new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
 
 /**
  * A reference backend whose only read is asynchronous: no `readSync`, no `hostArray`, `isCpu` false
@@ -34,7 +32,7 @@ export function createAsyncCpuBackend(): Backend {
   // and a free() right after the call cannot change what the read resolves to.
   be.read = async (s: Storage): Promise<TypedArray> => {
     const values = copyNow(s);
-    await nextMacrotask();
+    await nextTurn();
     return values;
   };
   return be;
